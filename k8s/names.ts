@@ -1,0 +1,39 @@
+import packageJson from '../package.json' with { type: 'json' };
+
+/**
+ * Names of the Kubernetes objects shared by more than one construct. Each is defined here once;
+ * names the app itself knows (ports, the database Service, probe paths) live in web/defaults.ts.
+ */
+
+/** The app's name: the Namespace, the Secret and the `app.kubernetes.io/part-of` label. */
+export const APP_NAME = 'product-catalog';
+
+/** The Namespace every object lives in. */
+export const NAMESPACE = APP_NAME;
+
+/** The app's version, from package.json: image tag and `app.kubernetes.io/version`. */
+export const APP_VERSION: string = packageJson.version;
+
+/** Image repository of the web tier; skaffold's artifact builds exactly this name. */
+export const WEB_IMAGE_REPOSITORY = APP_NAME;
+
+/** Official MySQL image, pinned to a patch release of the 8.4 LTS line. */
+export const MYSQL_IMAGE = 'mysql:8.4.10';
+
+/** Where each container finds the Secret's files. */
+export const SECRET_MOUNT_DIR = '/run/secrets/product-catalog';
+
+/** Keys of the Secret (the development one synthesized here, or the production one made by hand). */
+export const SECRET_KEYS = {
+  /** MySQL root password: only the database container sees it. */
+  mysqlRootPassword: 'mysql-root-password',
+  /** Password of the app's database user. */
+  mysqlPassword: 'mysql-password',
+  /** Key that signs CSRF tokens; the same for every web replica. */
+  csrfSecret: 'csrf-secret',
+} as const;
+
+/** Path of a Secret key's file inside a container. */
+export function secretFile(key: string): string {
+  return `${SECRET_MOUNT_DIR}/${key}`;
+}

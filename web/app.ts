@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import cookieParser from 'cookie-parser';
+import express, { type Express, type RequestHandler } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import { createCsrf } from './csrf.js';
+import type { Readiness } from './database.js';
+import { PROBE_PATHS } from './defaults.js';
+import { HttpError } from './errors.js';
+import { errorHandler, notFoundHandler } from './error-handler.js';
+import type { Logger } from './logger.js';
+import { Metrics } from './metrics.js';
+import { apiRouter } from './routes/api.js';
+import { opsRouter } from './routes/ops.js';
+import { pagesRouter } from './routes/pages.js';
+import type { ProductStore } from './store/product-store.js';
+
+export interface AppDependencies {
+  readonly store: ProductStore;
+  /** Shown on the page so nobody mistakes the in-memory store for a durable one. */
+  readonly storage: 'memory' | 'mysql';
+  readonly readiness: () => Promise<Readiness>;
+  readonly logger: Logger;
+  readonly csrfSecret: string;
+  /** @default a fresh registry without pool gauges */
+  readonly metrics?: Metrics;
+  /** Proxy hops in front of the app (Ingress: 1), so req.ip and req.secure are the client's. @default 0 */
+  readonly trustProxy?: number;
+  /** Writes per client per minute; 0 turns the limit off. @default 0 */
+  readonly writeRateLimitPerMinute?: number;
+}
+
+const PROBES = new Set<string>(Object.values(PROBE_PATHS));
+const REQUEST_ID = /^[\w.-]{1,64}$/;
+
+function writeRateLimit(perMinute: number): RequestHandler {
+  if (perMinute === 0) return (_req, _res, next) => next();
+  return rateLimit({
+    windowMs: 60_000,
+    limit: perMinute,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (_req, _res, next) =>
+      next(new HttpError(429, 'Too many requests', `At most ${perMinute} changes a minute are accepted from one client. Try again in a minute.`)),
+  });
+}
+
+/** Builds the Express app from its dependencies; it never listens (see server.ts). */
+export function createApp(deps: AppDependencies): Express {
+  const app = express();
+  const metrics = deps.metrics ?? new Metrics();
+  const csrf = createCsrf(deps.csrfSecret);
+  const writeLimit = writeRateLimit(deps.writeRateLimitPerMinute ?? 0);
+
+  app.disable('x-powered-by');
+  app.set('trust proxy', deps.trustProxy ?? 0);
+  app.set('views', fileURLToPath(new URL('./views', import.meta.url)));
+  app.set('view engine', 'ejs');
+
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => PROBES.has(req.url ?? '') },
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    }),
+  );
+  app.use(metrics.middleware);
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          'default-src': ["'self'"],
+          'script-src': ["'self'"],
+          'style-src': ["'self'"],
+          'img-src': ["'self'", 'data:'],
+          'form-action': ["'self'"],
+          'frame-ancestors': ["'none'"],
+          // Plain-HTTP access (NodePort, port-forward) must keep loading its own stylesheet.
+          'upgrade-insecure-requests': null,
+        },
+      },
+    }),
+  );
+
+  app.use(opsRouter(deps.readiness, metrics));
+  app.use('/static', express.static(fileURLToPath(new URL('./public', import.meta.url)), { maxAge: '1h' }));
+  app.use(cookieParser());
+  app.use('/api', apiRouter(deps.store, writeLimit));
+  app.use(pagesRouter(deps.store, csrf, writeLimit, deps.storage));
+  app.use(notFoundHandler);
+  app.use(errorHandler(deps.logger));
+  app.locals.storage = deps.storage;
+  return app;
+}

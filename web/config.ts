@@ -1,0 +1,138 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { APP_PORT, DATABASE_NAME, MYSQL_PORT, SHUTDOWN_GRACE_SECONDS } from './defaults.js';
+
+export interface MysqlConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly password: string;
+  readonly database: string;
+  readonly poolSize: number;
+  readonly connectTimeoutMs: number;
+  readonly queryTimeoutMs: number;
+}
+
+export interface Config {
+  readonly port: number;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly shutdownGraceMs: number;
+  /** Absent: the app keeps products in memory. */
+  readonly mysql?: MysqlConfig;
+  readonly csrfSecret: string;
+  /** True when no CSRF_SECRET was given; replicas would not accept each other's forms. */
+  readonly csrfSecretGenerated: boolean;
+  readonly trustProxy: number;
+  /** Form and API writes per client per minute; 0 turns the limit off. */
+  readonly writeRateLimitPerMinute: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const integer = (min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `must be a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`))
+    .default(fallback);
+
+const text = z.string().min(1);
+
+const schema = z.object({
+  PORT: integer(1, 65535, APP_PORT),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SHUTDOWN_GRACE_SECONDS: integer(1, 600, SHUTDOWN_GRACE_SECONDS),
+  MYSQL_HOST: text.optional(),
+  MYSQL_PORT: integer(1, 65535, MYSQL_PORT),
+  MYSQL_USER: text.optional(),
+  MYSQL_PASSWORD: z.string().optional(),
+  MYSQL_PASSWORD_FILE: text.optional(),
+  MYSQL_DATABASE: z
+    .string()
+    .regex(/^[A-Za-z0-9_$]{1,64}$/, 'must be 1 to 64 letters, digits, _ or $')
+    .default(DATABASE_NAME),
+  MYSQL_POOL_SIZE: integer(1, 1000, 10),
+  MYSQL_CONNECT_TIMEOUT_MS: integer(100, 600_000, 5000),
+  MYSQL_QUERY_TIMEOUT_MS: integer(100, 600_000, 5000),
+  CSRF_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  CSRF_SECRET_FILE: text.optional(),
+  TRUST_PROXY: integer(0, 10, 0),
+  WRITE_RATE_LIMIT_PER_MINUTE: integer(0, 1_000_000, 120),
+});
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Reads and checks the environment; throws ConfigError naming every variable that is wrong. */
+export function loadConfig(env: Env = process.env): Config {
+  // An empty variable means "not set", as in most shells and manifests.
+  const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(given);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0]);
+        return `${name} ${issue.message} (got ${JSON.stringify(given[name])})`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  const password = secret(e, 'MYSQL_PASSWORD', problems) ?? '';
+  const csrfFromEnv = secret(e, 'CSRF_SECRET', problems);
+  if (csrfFromEnv !== undefined && csrfFromEnv.length < 32) {
+    problems.push('CSRF_SECRET_FILE must hold at least 32 characters');
+  }
+  if (e.MYSQL_HOST && !e.MYSQL_USER) problems.push('MYSQL_USER is required when MYSQL_HOST is set');
+  if (problems.length) throw new ConfigError(problems);
+
+  return {
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_SECONDS * 1000,
+    ...(e.MYSQL_HOST && {
+      mysql: {
+        host: e.MYSQL_HOST,
+        port: e.MYSQL_PORT,
+        user: e.MYSQL_USER!,
+        password,
+        database: e.MYSQL_DATABASE,
+        poolSize: e.MYSQL_POOL_SIZE,
+        connectTimeoutMs: e.MYSQL_CONNECT_TIMEOUT_MS,
+        queryTimeoutMs: e.MYSQL_QUERY_TIMEOUT_MS,
+      },
+    }),
+    csrfSecret: csrfFromEnv ?? randomBytes(32).toString('base64url'),
+    csrfSecretGenerated: csrfFromEnv === undefined,
+    trustProxy: e.TRUST_PROXY,
+    writeRateLimitPerMinute: e.WRITE_RATE_LIMIT_PER_MINUTE,
+  };
+}
+
+/** A secret given either directly (NAME) or as a mounted file (NAME_FILE), never both. */
+function secret(
+  env: Partial<Record<string, unknown>>,
+  name: 'MYSQL_PASSWORD' | 'CSRF_SECRET',
+  problems: string[],
+): string | undefined {
+  const direct = env[name] as string | undefined;
+  const file = env[`${name}_FILE`] as string | undefined;
+  if (direct !== undefined && file !== undefined) {
+    problems.push(`Set ${name} or ${name}_FILE, not both`);
+    return undefined;
+  }
+  if (file === undefined) return direct;
+  try {
+    // Secret files usually end with a newline that is not part of the secret.
+    return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+  } catch (error) {
+    problems.push(`${name}_FILE cannot be read: ${(error as Error).message}`);
+    return undefined;
+  }
+}

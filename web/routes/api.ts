@@ -1,0 +1,120 @@
+import express, { Router, type Request, type RequestHandler } from 'express';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import { HttpError, notFound, validationError, type FieldError } from '../errors.js';
+import { BODY_LIMIT_BYTES, LIST_LIMIT } from '../limits.js';
+import { openApiDocument } from '../openapi.js';
+import type { Product, ProductStore } from '../store/product-store.js';
+import { checkNewProduct, checkProductIdInPath, checkProductName, checkSearch } from '../validation.js';
+
+
+const toJson = (p: Product) => ({
+  productId: p.productId,
+  productName: p.productName,
+  createdAt: p.createdAt.toISOString(),
+});
+
+const productUrl = (productId: string) => `/api/products/${encodeURIComponent(productId)}`;
+
+const requireJson: RequestHandler = (req, _res, next) => {
+  if (!req.is('application/json')) {
+    throw new HttpError(
+      415,
+      'Unsupported media type',
+      `Send the body as application/json (got ${req.get('content-type') ?? 'no Content-Type'}).`,
+    );
+  }
+  next();
+};
+
+/** The parsed body, which must be a JSON object, and one error per field it should not have. */
+function jsonObject(req: Request, allowed: readonly string[]): { body: Record<string, unknown>; errors: FieldError[] } {
+  const body: unknown = req.body;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new HttpError(400, 'Invalid request', 'The body must be a JSON object.');
+  }
+  const errors = Object.keys(body)
+    .filter((key) => !allowed.includes(key))
+    .map((field) => ({ field, message: `Unknown field '${field}'; allowed: ${allowed.join(', ')}.` }));
+  return { body: body as Record<string, unknown>, errors };
+}
+
+function pathProductId(req: Request): string {
+  const checked = checkProductIdInPath(String(req.params.productId));
+  if (!checked.ok) throw validationError([{ field: 'productId', message: checked.error }]);
+  return checked.value;
+}
+
+function listQuery(query: Request['query']) {
+  const errors: FieldError[] = [];
+  let limit: number = LIST_LIMIT.default;
+  if (query.limit !== undefined) {
+    const n = typeof query.limit === 'string' && /^\d{1,3}$/.test(query.limit) ? Number(query.limit) : NaN;
+    if (n >= LIST_LIMIT.min && n <= LIST_LIMIT.max) limit = n;
+    else errors.push({ field: 'limit', message: `limit must be a whole number from ${LIST_LIMIT.min} to ${LIST_LIMIT.max}.` });
+  }
+  let olderThan: number | undefined;
+  if (query.cursor !== undefined) {
+    olderThan = typeof query.cursor === 'string' ? decodeCursor(query.cursor) : undefined;
+    if (olderThan === undefined) {
+      errors.push({ field: 'cursor', message: 'cursor is not valid; pass back the nextCursor of a previous page.' });
+    }
+  }
+  const search = checkSearch(query.q);
+  if (!search.ok) errors.push({ field: 'q', message: search.error });
+  if (errors.length) throw validationError(errors);
+  return { limit, olderThan, nameContains: search.ok ? search.value : undefined };
+}
+
+/** The JSON API under /api: the same store and validation as the pages. */
+export function apiRouter(store: ProductStore, writeLimit: RequestHandler): Router {
+  const router = Router();
+  router.use(express.json({ limit: BODY_LIMIT_BYTES }));
+
+  router.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument);
+  });
+
+  router.get('/products', async (req, res) => {
+    const page = await store.listPage(listQuery(req.query));
+    const last = page.items.at(-1);
+    res.json({ items: page.items.map(toJson), nextCursor: page.hasOlder && last ? encodeCursor(last.seq) : null });
+  });
+
+  router.get('/products/:productId', async (req, res) => {
+    const productId = pathProductId(req);
+    const product = await store.get(productId);
+    if (!product) throw notFound(`No product has ID '${productId}'.`);
+    res.json(toJson(product));
+  });
+
+  router.post('/products', writeLimit, requireJson, async (req, res) => {
+    const { body, errors } = jsonObject(req, ['productId', 'productName']);
+    const checked = checkNewProduct({ productId: body.productId, productName: body.productName });
+    if (!checked.ok) errors.push(...checked.errors);
+    if (errors.length || !checked.ok) throw validationError(errors);
+    const product = await store.create(checked.value);
+    res.status(201).location(productUrl(product.productId)).json(toJson(product));
+  });
+
+  router.put('/products/:productId', writeLimit, requireJson, async (req, res) => {
+    const productId = pathProductId(req);
+    const { body, errors } = jsonObject(req, ['productId', 'productName']);
+    if (body.productId !== undefined && body.productId !== productId) {
+      errors.push({ field: 'productId', message: 'productId cannot be changed; leave it out or repeat the one in the path.' });
+    }
+    const name = checkProductName(body.productName);
+    if (!name.ok) errors.push({ field: 'productName', message: name.error });
+    if (errors.length || !name.ok) throw validationError(errors);
+    const product = await store.rename(productId, name.value);
+    if (!product) throw notFound(`No product has ID '${productId}'.`);
+    res.json(toJson(product));
+  });
+
+  router.delete('/products/:productId', writeLimit, async (req, res) => {
+    const productId = pathProductId(req);
+    if (!(await store.remove(productId))) throw notFound(`No product has ID '${productId}'.`);
+    res.status(204).end();
+  });
+
+  return router;
+}

@@ -1,0 +1,163 @@
+import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import {
+  DuplicateProductIdError,
+  StoreUnavailableError,
+  toPage,
+  type NewProduct,
+  type PageQuery,
+  type ProductPage,
+  type ProductStore,
+  type StoredProduct,
+} from './product-store.js';
+
+interface ProductRow extends RowDataPacket {
+  id: number;
+  product_id: string;
+  product_name: string;
+  created_at: Date;
+}
+
+const COLUMNS = 'id, product_id, product_name, created_at';
+
+/** Connection-level failures: the database is down, unreachable, restarting or too slow. */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'EPIPE',
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'ER_CON_COUNT_ERROR',
+  'ER_SERVER_SHUTDOWN',
+  'ER_ACCESS_DENIED_ERROR',
+  'ER_BAD_DB_ERROR',
+  'ER_NO_SUCH_TABLE',
+  'ER_LOCK_WAIT_TIMEOUT',
+  'ER_QUERY_INTERRUPTED',
+]);
+
+/** Escapes LIKE wildcards so a search for "50%" means the characters, not a pattern. */
+function likeContains(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+function toProduct(row: ProductRow): StoredProduct {
+  return {
+    seq: Number(row.id),
+    productId: row.product_id,
+    productName: row.product_name,
+    createdAt: row.created_at,
+  };
+}
+
+/**
+ * Products in MySQL/MariaDB through one mysql2 pool, prepared statements only.
+ * `isReady` gates every call until the schema is migrated.
+ */
+export class MysqlProductStore implements ProductStore {
+  constructor(
+    private readonly pool: Pool,
+    private readonly isReady: () => boolean,
+    private readonly queryTimeoutMs: number,
+  ) {}
+
+  async listPage(query: PageQuery): Promise<ProductPage> {
+    const where: string[] = [];
+    const params: string[] = [];
+    if (query.nameContains) {
+      where.push('product_name LIKE ?');
+      params.push(likeContains(query.nameContains));
+    }
+    const newerFirst = query.newerThan === undefined;
+    if (query.newerThan !== undefined) {
+      where.push('id > ?');
+      params.push(String(query.newerThan));
+    } else if (query.olderThan !== undefined) {
+      where.push('id < ?');
+      params.push(String(query.olderThan));
+    }
+    const sql =
+      `SELECT ${COLUMNS} FROM products` +
+      (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
+      ` ORDER BY id ${newerFirst ? 'DESC' : 'ASC'} LIMIT ?`;
+    // LIMIT takes an integer; mysql2 sends JS numbers as DOUBLE, so pass it as a string.
+    const rows = await this.#query<ProductRow[]>(sql, [...params, String(query.limit + 1)]);
+    return toPage(query, rows.map(toProduct));
+  }
+
+  async count(nameContains?: string): Promise<number> {
+    const [row] = nameContains
+      ? await this.#query<RowDataPacket[]>(
+          'SELECT COUNT(*) AS n FROM products WHERE product_name LIKE ?',
+          [likeContains(nameContains)],
+        )
+      : await this.#query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM products', []);
+    return Number(row?.n ?? 0);
+  }
+
+  async get(productId: string): Promise<StoredProduct | undefined> {
+    const [row] = await this.#query<ProductRow[]>(
+      `SELECT ${COLUMNS} FROM products WHERE product_id = ?`,
+      [productId],
+    );
+    return row && toProduct(row);
+  }
+
+  async create(product: NewProduct): Promise<StoredProduct> {
+    // Set here rather than by the server so the answer needs no second query; DATETIME(3) keeps ms.
+    const createdAt = new Date();
+    try {
+      const result = await this.#query<ResultSetHeader>(
+        'INSERT INTO products (product_id, product_name, created_at) VALUES (?, ?, ?)',
+        [product.productId, product.productName, createdAt],
+      );
+      return { ...product, createdAt, seq: Number(result.insertId) };
+    } catch (error) {
+      if ((error as { code?: string }).code === 'ER_DUP_ENTRY') {
+        throw new DuplicateProductIdError(product.productId);
+      }
+      throw error;
+    }
+  }
+
+  async rename(productId: string, productName: string): Promise<StoredProduct | undefined> {
+    const result = await this.#query<ResultSetHeader>(
+      'UPDATE products SET product_name = ? WHERE product_id = ?',
+      [productName, productId],
+    );
+    // affectedRows counts matched rows (mysql2 sets CLIENT_FOUND_ROWS), so 0 means absent.
+    if (result.affectedRows === 0) return undefined;
+    return this.get(productId);
+  }
+
+  async remove(productId: string): Promise<boolean> {
+    const result = await this.#query<ResultSetHeader>(
+      'DELETE FROM products WHERE product_id = ?',
+      [productId],
+    );
+    return result.affectedRows > 0;
+  }
+
+  async #query<T extends RowDataPacket[] | ResultSetHeader>(
+    sql: string,
+    params: ReadonlyArray<string | Date>,
+  ): Promise<T> {
+    if (!this.isReady()) throw new StoreUnavailableError('The database is not ready yet.');
+    try {
+      const [result] = await this.pool.execute<T>(
+        { sql, timeout: this.queryTimeoutMs },
+        params as (string | Date)[],
+      );
+      return result;
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code && UNAVAILABLE_CODES.has(code)) {
+        throw new StoreUnavailableError(`The database is unavailable (${code}).`, { cause: error });
+      }
+      throw error;
+    }
+  }
+}
