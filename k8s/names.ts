@@ -17,8 +17,11 @@ export const APP_VERSION: string = packageJson.version;
 /** Image repository of the web tier; skaffold's artifact builds exactly this name. */
 export const WEB_IMAGE_REPOSITORY = APP_NAME;
 
-/** Official MySQL image, pinned to a patch release of the 8.4 LTS line. */
-export const MYSQL_IMAGE = 'mysql:8.4.10';
+/** MySQL release of the database tier: a patch release of the 8.4 LTS line. */
+export const MYSQL_VERSION = '8.4.10';
+
+/** Official MySQL image, pinned to {@link MYSQL_VERSION}. */
+export const MYSQL_IMAGE = `mysql:${MYSQL_VERSION}`;
 
 /** Where each container finds the Secret's files. */
 export const SECRET_MOUNT_DIR = '/run/secrets/product-catalog';

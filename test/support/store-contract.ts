@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { DuplicateProductIdError, type ProductStore } from '../../web/store/product-store.js';
+import { buildProduct } from './factory.js';
+
+/** The behaviour every ProductStore must have; run by each store's test file. */
+export function describeStoreContract(
+  name: string,
+  open: () => Promise<{ store: ProductStore; close: () => Promise<void> }>,
+  options: { skip: string | false } = { skip: false },
+) {
+  describe(`${name} store contract`, options, () => {
+    let store: ProductStore;
+    let close: () => Promise<void>;
+    before(async () => ({ store, close } = await open()));
+    after(async () => close?.());
+
+    it('when a product is created, then get returns it with its creation time', async () => {
+      const input = buildProduct({ productName: 'Tea ☕ чай 茶' });
+      const created = await store.create(input);
+      assert.equal(created.productId, input.productId);
+      assert.ok(created.createdAt instanceof Date);
+      const found = await store.get(input.productId);
+      assert.deepEqual(
+        { id: found?.productId, name: found?.productName, at: found?.createdAt.getTime(), seq: found?.seq },
+        { id: input.productId, name: 'Tea ☕ чай 茶', at: created.createdAt.getTime(), seq: created.seq },
+      );
+    });
+
+    it('when an ID is taken, then create throws DuplicateProductIdError and keeps the first', async () => {
+      const first = await store.create(buildProduct());
+      await assert.rejects(store.create({ productId: first.productId, productName: 'Other' }), DuplicateProductIdError);
+      assert.equal((await store.get(first.productId))?.productName, first.productName);
+    });
+
+    it('when IDs differ only in case, then both are kept', async () => {
+      const base = buildProduct().productId;
+      await store.create({ productId: `${base}-abc`, productName: 'lower' });
+      await store.create({ productId: `${base}-ABC`, productName: 'upper' });
+      assert.equal((await store.get(`${base}-abc`))?.productName, 'lower');
+      assert.equal((await store.get(`${base}-ABC`))?.productName, 'upper');
+    });
+
+    it('when a product is absent, then get, rename and remove say so', async () => {
+      assert.equal(await store.get('missing-product'), undefined);
+      assert.equal(await store.rename('missing-product', 'x'), undefined);
+      assert.equal(await store.remove('missing-product'), false);
+    });
+
+    it('when renamed, then the new name is stored and the ID and time stay', async () => {
+      const created = await store.create(buildProduct());
+      const renamed = await store.rename(created.productId, 'Renamed');
+      assert.equal(renamed?.productName, 'Renamed');
+      assert.equal(renamed?.createdAt.getTime(), created.createdAt.getTime());
+      assert.equal((await store.get(created.productId))?.productName, 'Renamed');
+    });
+
+    it('when removed, then it is gone and removing again returns false', async () => {
+      const created = await store.create(buildProduct());
+      assert.equal(await store.remove(created.productId), true);
+      assert.equal(await store.get(created.productId), undefined);
+      assert.equal(await store.remove(created.productId), false);
+    });
+
+    it('when paging, then pages run newest first without gaps or repeats, in both directions', async () => {
+      const tag = `pagetest${Date.now()}`;
+      const made = [];
+      for (let i = 0; i < 7; i++) made.push(await store.create(buildProduct({ productName: `${tag} ${i}` })));
+      const newestFirst = made.map((p) => p.productId).reverse();
+
+      const p1 = await store.listPage({ limit: 3, nameContains: tag });
+      const p2 = await store.listPage({ limit: 3, nameContains: tag, olderThan: p1.items.at(-1)!.seq });
+      const p3 = await store.listPage({ limit: 3, nameContains: tag, olderThan: p2.items.at(-1)!.seq });
+      assert.deepEqual([...p1.items, ...p2.items, ...p3.items].map((p) => p.productId), newestFirst);
+      assert.deepEqual([p1.hasNewer, p1.hasOlder, p2.hasOlder, p3.hasOlder], [false, true, true, false]);
+
+      const back = await store.listPage({ limit: 3, nameContains: tag, newerThan: p3.items[0]!.seq });
+      assert.deepEqual(back.items.map((p) => p.productId), newestFirst.slice(3, 6));
+      assert.deepEqual([back.hasNewer, back.hasOlder], [true, true]);
+    });
+
+    it('when searching, then only names containing the text match, ignoring case and treating % and _ literally', async () => {
+      const tag = `srch${Date.now()}`;
+      await store.create(buildProduct({ productName: `${tag} Green Apple` }));
+      await store.create(buildProduct({ productName: `${tag} apple pie 50%` }));
+      await store.create(buildProduct({ productName: `${tag} Banana_split` }));
+      const names = async (q: string) => (await store.listPage({ limit: 10, nameContains: q })).items.map((p) => p.productName).sort();
+      assert.deepEqual(await names(`${tag} green`), [`${tag} Green Apple`]);
+      assert.equal((await names('APPLE')).filter((n) => n.startsWith(tag)).length, 2);
+      assert.deepEqual(await names(`${tag} apple pie 50%`), [`${tag} apple pie 50%`]);
+      assert.deepEqual(await names(`${tag} %`), []);
+      assert.deepEqual(await names(`a_split`), [`${tag} Banana_split`]);
+      assert.equal(await store.count(`${tag} `), 3);
+    });
+
+    it('when counting, then every product is counted once', async () => {
+      const before = await store.count();
+      await store.create(buildProduct());
+      assert.equal(await store.count(), before + 1);
+    });
+
+    it('when 20 creates of one ID race, then exactly one wins', async () => {
+      const { productId } = buildProduct();
+      const results = await Promise.allSettled(
+        Array.from({ length: 20 }, (_, i) => store.create({ productId, productName: `racer ${i}` })),
+      );
+      assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+      for (const r of results) if (r.status === 'rejected') assert.ok(r.reason instanceof DuplicateProductIdError);
+    });
+  });
+}
