@@ -1,0 +1,161 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import supertest from 'supertest';
+import { appWith, csrfToken, type StoreFixture } from './support/app.js';
+import { buildProduct } from './support/factory.js';
+import { storeFixtures } from './support/fixtures.js';
+import { MemoryProductStore } from '../web/store/memory-store.js';
+import { StoreUnavailableError } from '../web/store/product-store.js';
+
+const form = (p: { productId: string; productName: string }, token: string) => ({
+  product_id: p.productId,
+  product_name: p.productName,
+  _csrf: token,
+});
+
+for (const kind of await storeFixtures()) {
+  describe(`HTML pages on the ${kind.name} store`, () => {
+    let fx: StoreFixture;
+    before(async () => (fx = await kind.open()));
+    after(async () => fx?.close());
+
+    it('when the page loads, then it has the labelled form, a CSRF token and strict headers', async () => {
+      const res = await supertest(fx.app).get('/').expect(200).expect('Content-Type', /html/);
+      assert.match(res.text, /<label for="product_name">/);
+      assert.match(res.text, /<input id="product_id" name="product_id"/);
+      assert.match(res.text, /name="_csrf" value="[^"]+"/);
+      assert.match(res.headers['content-security-policy']!, /script-src 'self'/);
+      assert.equal(res.headers['x-powered-by'], undefined);
+    });
+
+    it('when a product is submitted, then 303 to / and the page shows it first with a message', async () => {
+      const agent = supertest.agent(fx.app);
+      const product = buildProduct({ productName: 'Página <b>bold</b> 🚀' });
+      const token = await csrfToken(agent);
+      await agent.post('/products').type('form').send(form(product, token)).expect(303).expect('Location', '/');
+      const page = await agent.get('/').expect(200);
+      assert.match(page.text, new RegExp(`Added product ${product.productId}`));
+      assert.ok(page.text.includes('Página &lt;b&gt;bold&lt;/b&gt; 🚀'), 'name is shown escaped');
+      assert.ok(!page.text.includes('<b>bold</b>'));
+      const firstRow = /<tbody>[\s\S]*?<tr>([\s\S]*?)<\/tr>/.exec(page.text)?.[1] ?? '';
+      assert.match(firstRow, new RegExp(product.productId));
+      const again = await agent.get('/').expect(200);
+      assert.doesNotMatch(again.text, /Added product/, 'the message shows once');
+    });
+
+    it('when fields are invalid, then 400 with each message next to its field and the input kept', async () => {
+      const agent = supertest.agent(fx.app);
+      const token = await csrfToken(agent);
+      const res = await agent
+        .post('/products')
+        .type('form')
+        .send({ product_id: 'bad id!', product_name: '"quoted" & <kept>', _csrf: token })
+        .expect(400);
+      assert.match(res.text, /id="product_id-error" class="field-error">Product ID may use only/);
+      assert.match(res.text, /value="bad id!"/);
+      assert.match(res.text, /value="&#34;quoted&#34; &amp; &lt;kept&gt;"/);
+      assert.match(res.text, /aria-invalid="true" autofocus/);
+    });
+
+    it('when the name is missing, then 400 says it is required', async () => {
+      const agent = supertest.agent(fx.app);
+      const token = await csrfToken(agent);
+      const res = await agent.post('/products').type('form').send({ product_id: 'ok-2', _csrf: token }).expect(400);
+      assert.match(res.text, /id="product_name-error" class="field-error">Product name is required/);
+    });
+
+    it('when the ID exists, then 409 with the message at the ID field and nothing replaced', async () => {
+      const agent = supertest.agent(fx.app);
+      const product = buildProduct();
+      await fx.store.create(product);
+      const token = await csrfToken(agent);
+      const res = await agent.post('/products').type('form').send(form({ ...product, productName: 'Second' }, token)).expect(409);
+      assert.match(res.text, /id="product_id-error" class="field-error">A product with ID/);
+      assert.match(res.text, /value="Second"/);
+      assert.equal((await fx.store.get(product.productId))?.productName, product.productName);
+    });
+
+    it('when the CSRF token is missing or forged, then 403 and nothing is stored', async () => {
+      const agent = supertest.agent(fx.app);
+      await csrfToken(agent);
+      const product = buildProduct();
+      await agent.post('/products').type('form').send({ product_id: product.productId, product_name: 'x' }).expect(403);
+      await agent.post('/products').type('form').send(form(product, 'forged')).expect(403);
+      const stranger = supertest.agent(fx.app);
+      await stranger.post('/products').type('form').send(form(product, await csrfToken(supertest.agent(fx.app)))).expect(403);
+      assert.equal(await fx.store.get(product.productId), undefined);
+    });
+
+    it('when a product is deleted from its row, then 303 and it is gone with a message', async () => {
+      const agent = supertest.agent(fx.app);
+      const product = buildProduct({ productId: `del.${Date.now()}` });
+      await fx.store.create(product);
+      const token = await csrfToken(agent);
+      await agent.post(`/products/${encodeURIComponent(product.productId)}/delete`).type('form').send({ _csrf: token }).expect(303);
+      assert.equal(await fx.store.get(product.productId), undefined);
+      assert.match((await agent.get('/')).text, new RegExp(`Deleted product ${product.productId}`));
+      const again = await csrfToken(agent);
+      await agent.post(`/products/${encodeURIComponent(product.productId)}/delete`).type('form').send({ _csrf: again }).expect(303);
+      assert.match((await agent.get('/')).text, /was already deleted/);
+    });
+
+    it('when there are more than 20 matches, then Older and Newer links page through all of them', async () => {
+      const tag = `pg${Date.now()}`;
+      for (let i = 0; i < 45; i++) await fx.store.create(buildProduct({ productName: `${tag} item ${i}` }));
+      const agent = supertest(fx.app);
+      const names = (html: string) => [...html.matchAll(/<td class="name">([^<]*)<\/td>/g)].map((m) => m[1]);
+      const link = (html: string, rel: string) => new RegExp(`<a href="([^"]+)" rel="${rel}"`).exec(html)?.[1]?.replace(/&amp;/g, '&');
+
+      const p1 = await agent.get('/').query({ q: tag }).expect(200);
+      assert.match(p1.text, /\(45 matching\)/);
+      assert.equal(link(p1.text, 'prev'), undefined);
+      const p2 = await agent.get(link(p1.text, 'next')!).expect(200);
+      const p3 = await agent.get(link(p2.text, 'next')!).expect(200);
+      assert.equal(link(p3.text, 'next'), undefined);
+      const all = [...names(p1.text), ...names(p2.text), ...names(p3.text)];
+      assert.deepEqual(all, Array.from({ length: 45 }, (_, i) => `${tag} item ${44 - i}`));
+      const back = await agent.get(link(p3.text, 'prev')!).expect(200);
+      assert.deepEqual(names(back.text), names(p2.text));
+    });
+
+    it('when the search matches nothing, then the empty state says so', async () => {
+      const res = await supertest(fx.app).get('/').query({ q: 'zzz-no-such-name' }).expect(200);
+      assert.match(res.text, /No product name contains “zzz-no-such-name”/);
+    });
+
+    it('when a page link is corrupted, then 400 page, not a crash', async () => {
+      const res = await supertest(fx.app).get('/?before=%%%').set('Accept', 'text/html').expect(400);
+      assert.match(res.text, /page link is not valid/);
+    });
+
+    it('when a page does not exist, then 404 page for browsers and problem+json for JSON clients', async () => {
+      const html = await supertest(fx.app).get('/nowhere').set('Accept', 'text/html').expect(404);
+      assert.match(html.text, /<h1>Not found<\/h1>/);
+      const json = await supertest(fx.app).get('/nowhere').set('Accept', 'application/json').expect(404);
+      assert.equal(json.body.status, 404);
+    });
+  });
+}
+
+describe('HTML pages when the database is unavailable', () => {
+  const down = new MemoryProductStore();
+  const fail = async () => {
+    throw new StoreUnavailableError('down');
+  };
+  Object.assign(down, { listPage: fail, count: fail, create: fail, remove: fail });
+  const app = appWith(down);
+
+  it('when the page loads, then 503 and it says the database is unavailable', async () => {
+    const res = await supertest(app).get('/').expect(503);
+    assert.match(res.text, /database is unavailable/);
+    assert.equal(res.headers['retry-after'], undefined);
+  });
+
+  it('when a product is submitted, then 503 with the input kept', async () => {
+    const agent = supertest.agent(app);
+    const token = /name="_csrf" value="([^"]+)"/.exec((await agent.get('/')).text)![1]!;
+    const res = await agent.post('/products').type('form').send({ product_id: 'kept-1', product_name: 'Kept', _csrf: token }).expect(503);
+    assert.match(res.text, /value="kept-1"/);
+    assert.match(res.text, /unavailable/);
+  });
+});
