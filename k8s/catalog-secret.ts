@@ -1,6 +1,6 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { APP_NAME, SECRET_KEYS } from './names.js';
+import { APP_NAME, SECRET_KEYS, SECRET_MOUNT_DIR } from './names.js';
 
 /** One value for each key of {@link SECRET_KEYS}. */
 export type SecretValues = { readonly [K in keyof typeof SECRET_KEYS]: string };
@@ -43,4 +43,22 @@ export class CatalogSecret extends Construct {
     }
     this.secret = secret;
   }
+}
+
+/**
+ * Mounts only `keys` of the Secret into the container at SECRET_MOUNT_DIR, read-only and readable
+ * by the pod's group (its fsGroup) alone.
+ */
+export function mountSecretFiles(
+  scope: Construct,
+  container: kplus.Container,
+  secret: kplus.ISecret,
+  keys: readonly string[],
+): void {
+  const volume = kplus.Volume.fromSecret(scope, 'SecretVolume', secret, {
+    name: 'secrets',
+    defaultMode: 0o440,
+    items: Object.fromEntries(keys.map((key) => [key, { path: key }])),
+  });
+  container.mount(SECRET_MOUNT_DIR, volume, { readOnly: true });
 }

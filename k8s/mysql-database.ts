@@ -3,10 +3,11 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { APP_DATABASE_PRIVILEGES } from '../db/privileges.js';
 import { DATABASE_NAME, DATABASE_SERVICE_NAME, MYSQL_PORT } from '../web/defaults.js';
+import { mountSecretFiles } from './catalog-secret.js';
 import type { DatabaseTier } from './database-tier.js';
 import { appUserPrivilegesSql } from './mysql-init-sql.js';
-import { MYSQL_IMAGE, SECRET_KEYS, SECRET_MOUNT_DIR, secretFile } from './names.js';
-import { addRestrictedPatches, restrictedContainerSecurity, restrictedPodSecurity } from './restricted.js';
+import { MYSQL_IMAGE, SECRET_KEYS, secretFile } from './names.js';
+import { addRestrictedPatches, restrictedContainerSecurity, restrictedWorkloadProps } from './restricted.js';
 
 /** uid and gid of the `mysql` user in the official image (docker-library/mysql). */
 const MYSQL_IDENTITY = { uid: 999, gid: 999 };
@@ -59,16 +60,9 @@ export class MySqlDatabase extends Construct implements DatabaseTier {
     });
 
     this.workload = new kplus.StatefulSet(this, 'StatefulSet', {
-      metadata: { name: 'mysql' },
+      ...restrictedWorkloadProps(this, 'mysql', MYSQL_IDENTITY),
       service: this.service,
       replicas: 1,
-      podMetadata: { labels },
-      serviceAccount: new kplus.ServiceAccount(this, 'ServiceAccount', {
-        metadata: { name: 'mysql' },
-        automountToken: false,
-      }),
-      automountServiceAccountToken: false,
-      securityContext: restrictedPodSecurity(MYSQL_IDENTITY),
       terminationGracePeriod: Duration.seconds(60),
     });
 
@@ -119,24 +113,18 @@ export class MySqlDatabase extends Construct implements DatabaseTier {
       name: 'initdb',
       defaultMode: 0o444,
     }), { readOnly: true });
-    mysql.mount(SECRET_MOUNT_DIR, kplus.Volume.fromSecret(this, 'SecretVolume', props.secret, {
-      name: 'secrets',
-      defaultMode: 0o440,
-      items: {
-        [SECRET_KEYS.mysqlRootPassword]: { path: SECRET_KEYS.mysqlRootPassword },
-        [SECRET_KEYS.mysqlPassword]: { path: SECRET_KEYS.mysqlPassword },
-      },
-    }), { readOnly: true });
+    mountSecretFiles(this, mysql, props.secret, [SECRET_KEYS.mysqlRootPassword, SECRET_KEYS.mysqlPassword]);
 
     // kplus.StatefulSet has no volumeClaimTemplates. The claim outlives the pod (and `skaffold dev`'s
     // clean-up); MySQL's data directory is a subdirectory of it, free of the filesystem's lost+found.
+    // Patch values must be in the typed shape (Quantity): the object is re-serialized after patching.
     const statefulSet = ApiObject.of(this.workload);
     statefulSet.addJsonPatch(JsonPatch.add('/spec/volumeClaimTemplates', [{
       metadata: { name: DATA_VOLUME, labels },
       spec: {
         accessModes: ['ReadWriteOnce'],
         ...(props.storageClassName ? { storageClassName: props.storageClassName } : {}),
-        resources: { requests: { storage: props.storage ?? '1Gi' } },
+        resources: { requests: { storage: kplus.k8s.Quantity.fromString(props.storage ?? '1Gi') } },
       },
     }]));
     statefulSet.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/volumeMounts/-', {

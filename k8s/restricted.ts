@@ -1,5 +1,6 @@
-import { ApiObject, JsonPatch } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import type { Construct } from 'constructs';
 
 /** The numeric, non-root user and group a pod runs as. */
 export interface PodIdentity {
@@ -48,4 +49,25 @@ export function addRestrictedPatches(workload: kplus.Workload): void {
       JsonPatch.add(`/spec/template/spec/containers/${index}/securityContext/capabilities`, { drop: ['ALL'] }),
     );
   });
+}
+
+/**
+ * Common properties of every workload here: its name, the chart's labels on its pods, a
+ * ServiceAccount of its own without an API token, and the restricted pod security context.
+ */
+export function restrictedWorkloadProps(
+  scope: Construct,
+  name: string,
+  identity: PodIdentity,
+): kplus.WorkloadProps {
+  return {
+    metadata: { name },
+    podMetadata: { labels: Chart.of(scope).labels },
+    serviceAccount: new kplus.ServiceAccount(scope, 'ServiceAccount', {
+      metadata: { name },
+      automountToken: false,
+    }),
+    automountServiceAccountToken: false,
+    securityContext: restrictedPodSecurity(identity),
+  };
 }

@@ -1,0 +1,33 @@
+import type { SecretSource } from './catalog-secret.js';
+import type { IngressSettings } from './public-entrypoints.js';
+import type { WebServiceExposure } from './web-app.js';
+
+/** Where the database runs. */
+export type DatabaseSettings =
+  /** A MySQL StatefulSet in the namespace. */
+  | { readonly kind: 'in-cluster'; readonly storage: string; readonly storageClassName?: string }
+  /** A managed MySQL reached through an ExternalName Service. */
+  | { readonly kind: 'external'; readonly host: string; readonly cidr?: string };
+
+/** Everything that differs between deployments of the catalog. */
+export interface CatalogProps {
+  /** Name of the output folder, k8s/dist/<variant>/. */
+  readonly variant: string;
+  /** The app image. */
+  readonly image: string;
+  /** The app's database user. */
+  readonly databaseUser: string;
+  readonly secret: SecretSource;
+  readonly database: DatabaseSettings;
+  readonly web: {
+    readonly exposure: WebServiceExposure;
+    readonly minReplicas: number;
+    readonly maxReplicas: number;
+    /** @default unset: the app trusts no proxy */
+    readonly trustProxyHops?: number;
+  };
+  /** @default no Ingress */
+  readonly ingress?: IngressSettings;
+  /** @default false */
+  readonly loadBalancer?: boolean;
+}

@@ -1,0 +1,71 @@
+import { ApiObject, JsonPatch } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { APP_PORT, MYSQL_PORT } from '../web/defaults.js';
+import type { DatabaseTier } from './database-tier.js';
+
+/** Properties of {@link NetworkPolicies}. */
+export interface NetworkPoliciesProps {
+  /** The web pods. */
+  readonly web: kplus.Deployment;
+  /** The database they use. */
+  readonly database: DatabaseTier;
+}
+
+/**
+ * Default deny for the namespace, in and out, then exactly: anyone to the web pods' app port; the
+ * web pods to MySQL and to cluster DNS; MySQL from the web pods only.
+ */
+export class NetworkPolicies extends Construct {
+  constructor(scope: Construct, id: string, props: NetworkPoliciesProps) {
+    super(scope, id);
+
+    new kplus.NetworkPolicy(this, 'DefaultDeny', {
+      metadata: { name: 'default-deny' },
+      selector: kplus.Pods.all(this, 'AllPods'),
+      ingress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
+      egress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
+    });
+
+    // "From anywhere" is a rule without `from`: the only form that also admits traffic a NodePort or
+    // load balancer forwards from outside the pod network. kplus has no peer for it, so the
+    // allow-all rule it makes gets the port added (in the typed shape: patches are re-serialized).
+    const webIngress = new kplus.NetworkPolicy(this, 'WebIngress', {
+      metadata: { name: 'web-ingress' },
+      selector: props.web,
+      ingress: { default: kplus.NetworkPolicyTrafficDefault.ALLOW },
+    });
+    ApiObject.of(webIngress).addJsonPatch(
+      JsonPatch.add('/spec/ingress/0/ports', [{ port: kplus.k8s.IntOrString.fromNumber(APP_PORT), protocol: 'TCP' }]),
+    );
+
+    const webEgress = new kplus.NetworkPolicy(this, 'WebEgress', {
+      metadata: { name: 'web-egress' },
+      selector: props.web,
+    });
+    const database = props.database;
+    if (database.workload) {
+      webEgress.addEgressRule(database.workload, [kplus.NetworkPolicyPort.tcp(MYSQL_PORT)]);
+    } else if (database.externalCidr) {
+      webEgress.addEgressRule(
+        kplus.NetworkPolicyIpBlock.ipv4(this, 'ExternalDatabase', database.externalCidr),
+        [kplus.NetworkPolicyPort.tcp(MYSQL_PORT)],
+      );
+    } else {
+      throw new Error('the database tier has neither pods nor an external address range');
+    }
+    const clusterDns = kplus.Pods.select(this, 'ClusterDns', {
+      labels: { 'k8s-app': 'kube-dns' },
+      namespaces: kplus.Namespaces.select(this, 'KubeSystem', { names: ['kube-system'] }),
+    });
+    webEgress.addEgressRule(clusterDns, [kplus.NetworkPolicyPort.udp(53), kplus.NetworkPolicyPort.tcp(53)]);
+
+    if (database.workload) {
+      const databaseIngress = new kplus.NetworkPolicy(this, 'DatabaseIngress', {
+        metadata: { name: 'database-ingress' },
+        selector: database.workload,
+      });
+      databaseIngress.addIngressRule(props.web, [kplus.NetworkPolicyPort.tcp(MYSQL_PORT)]);
+    }
+  }
+}
