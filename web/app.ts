@@ -97,7 +97,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use(opsRouter(deps.readiness, metrics));
   app.use('/static', express.static(fileURLToPath(new URL('./public', import.meta.url)), { maxAge: '1h' }));
   app.use(cookieParser());
-  app.use('/api', apiRouter(deps.store, writeLimit));
+  app.use(apiRouter(deps.store, writeLimit));
   app.use(pagesRouter(deps.store, csrf, writeLimit, deps.storage));
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));

@@ -35,7 +35,7 @@ export class Metrics {
   readonly middleware: RequestHandler = (req, res, next) => {
     const stop = this.#duration.startTimer();
     res.on('finish', () => {
-      const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+      const route = req.route ? String(req.route.path) : 'unmatched';
       const labels = { method: req.method, route, status: String(res.statusCode) };
       this.#requests.inc(labels);
       stop(labels);

@@ -65,29 +65,32 @@ function listQuery(query: Request['query']) {
   return { limit, olderThan, nameContains: search.ok ? search.value : undefined };
 }
 
-/** The JSON API under /api: the same store and validation as the pages. */
+/**
+ * The JSON API under /api: the same store and validation as the pages. Paths are absolute
+ * (not a mounted router) so metrics label each request with its full route pattern.
+ */
 export function apiRouter(store: ProductStore, writeLimit: RequestHandler): Router {
   const router = Router();
-  router.use(express.json({ limit: BODY_LIMIT_BYTES }));
+  router.use('/api', express.json({ limit: BODY_LIMIT_BYTES }));
 
-  router.get('/openapi.json', (_req, res) => {
+  router.get('/api/openapi.json', (_req, res) => {
     res.json(openApiDocument);
   });
 
-  router.get('/products', async (req, res) => {
+  router.get('/api/products', async (req, res) => {
     const page = await store.listPage(listQuery(req.query));
     const last = page.items.at(-1);
     res.json({ items: page.items.map(toJson), nextCursor: page.hasOlder && last ? encodeCursor(last.seq) : null });
   });
 
-  router.get('/products/:productId', async (req, res) => {
+  router.get('/api/products/:productId', async (req, res) => {
     const productId = pathProductId(req);
     const product = await store.get(productId);
     if (!product) throw notFound(`No product has ID '${productId}'.`);
     res.json(toJson(product));
   });
 
-  router.post('/products', writeLimit, requireJson, async (req, res) => {
+  router.post('/api/products', writeLimit, requireJson, async (req, res) => {
     const { body, errors } = jsonObject(req, ['productId', 'productName']);
     const checked = checkNewProduct({ productId: body.productId, productName: body.productName });
     if (!checked.ok) errors.push(...checked.errors);
@@ -96,7 +99,7 @@ export function apiRouter(store: ProductStore, writeLimit: RequestHandler): Rout
     res.status(201).location(productUrl(product.productId)).json(toJson(product));
   });
 
-  router.put('/products/:productId', writeLimit, requireJson, async (req, res) => {
+  router.put('/api/products/:productId', writeLimit, requireJson, async (req, res) => {
     const productId = pathProductId(req);
     const { body, errors } = jsonObject(req, ['productId', 'productName']);
     if (body.productId !== undefined && body.productId !== productId) {
@@ -110,7 +113,7 @@ export function apiRouter(store: ProductStore, writeLimit: RequestHandler): Rout
     res.json(toJson(product));
   });
 
-  router.delete('/products/:productId', writeLimit, async (req, res) => {
+  router.delete('/api/products/:productId', writeLimit, async (req, res) => {
     const productId = pathProductId(req);
     if (!(await store.remove(productId))) throw notFound(`No product has ID '${productId}'.`);
     res.status(204).end();

@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from '../web/config.js';
+
+const problemsOf = (env: Record<string, string>) => {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError);
+    return error.problems.join('\n');
+  }
+  assert.fail('expected a ConfigError');
+};
+
+describe('loadConfig', () => {
+  it('when nothing is set, then the defaults apply and the store is in memory', () => {
+    const config = loadConfig({});
+    assert.equal(config.port, 3000);
+    assert.equal(config.mysql, undefined);
+    assert.equal(config.shutdownGraceMs, 10_000);
+    assert.equal(config.logLevel, 'info');
+    assert.equal(config.csrfSecretGenerated, true);
+    assert.ok(config.csrfSecret.length >= 32);
+  });
+
+  it('when MySQL is configured, then every field is read with its default', () => {
+    const config = loadConfig({ MYSQL_HOST: 'webapp-sql1', MYSQL_USER: 'app', MYSQL_PASSWORD: 's3cret', MYSQL_POOL_SIZE: '4' });
+    assert.deepEqual(config.mysql, {
+      host: 'webapp-sql1',
+      port: 3306,
+      user: 'app',
+      password: 's3cret',
+      database: 'ProductDetails',
+      poolSize: 4,
+      connectTimeoutMs: 5000,
+      queryTimeoutMs: 5000,
+    });
+  });
+
+  it('when the password comes from a mounted file, then its trailing newline is dropped', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pc-config-'));
+    writeFileSync(join(dir, 'password'), 'from-file\n');
+    writeFileSync(join(dir, 'csrf'), `${'k'.repeat(40)}\n`);
+    const config = loadConfig({
+      MYSQL_HOST: 'db',
+      MYSQL_USER: 'app',
+      MYSQL_PASSWORD_FILE: join(dir, 'password'),
+      CSRF_SECRET_FILE: join(dir, 'csrf'),
+    });
+    assert.equal(config.mysql?.password, 'from-file');
+    assert.equal(config.csrfSecret, 'k'.repeat(40));
+    assert.equal(config.csrfSecretGenerated, false);
+  });
+
+  it('when values are wrong, then every bad variable is named with what was given', () => {
+    const problems = problemsOf({ PORT: 'eighty', MYSQL_PORT: '70000', LOG_LEVEL: 'loud', MYSQL_DATABASE: 'bad name;' });
+    assert.match(problems, /PORT must be a whole number from 1 to 65535 \(got "eighty"\)/);
+    assert.match(problems, /MYSQL_PORT must be at most 65535 \(got "70000"\)/);
+    assert.match(problems, /LOG_LEVEL .*\(got "loud"\)/);
+    assert.match(problems, /MYSQL_DATABASE must be 1 to 64 letters/);
+  });
+
+  it('when MYSQL_HOST is set without a user, then MYSQL_USER is named', () => {
+    assert.match(problemsOf({ MYSQL_HOST: 'db' }), /MYSQL_USER is required when MYSQL_HOST is set/);
+  });
+
+  it('when a secret is given twice or its file is missing, then the variable is named', () => {
+    assert.match(problemsOf({ MYSQL_HOST: 'db', MYSQL_USER: 'u', MYSQL_PASSWORD: 'a', MYSQL_PASSWORD_FILE: '/x' }), /Set MYSQL_PASSWORD or MYSQL_PASSWORD_FILE, not both/);
+    assert.match(problemsOf({ MYSQL_HOST: 'db', MYSQL_USER: 'u', MYSQL_PASSWORD_FILE: '/no/such/file' }), /MYSQL_PASSWORD_FILE cannot be read/);
+    assert.match(problemsOf({ CSRF_SECRET: 'short' }), /CSRF_SECRET must be at least 32 characters/);
+  });
+
+  it('when a variable is set to the empty string, then it counts as unset', () => {
+    assert.equal(loadConfig({ MYSQL_HOST: '', PORT: '' }).port, 3000);
+  });
+});
