@@ -1,0 +1,81 @@
+import type { Pool, PoolConnection } from 'mysql2/promise';
+import { MysqlProductStore } from '../../web/store/mysql-store.js';
+import type { ProductStore } from '../../web/store/product-store.js';
+
+type Sql = string | { sql: string; timeout?: number };
+type Step = { readonly sql: Sql; readonly params: unknown } | 'begin' | 'commit' | 'rollback';
+/** Statements run on one connection in order: a lone pool statement, or a transaction. */
+type Unit = Step[];
+
+const QUERY_TIMEOUT_MS = 5000;
+
+function fakeResult(sql: Sql): [unknown, unknown[]] {
+  const text = typeof sql === 'string' ? sql : sql.sql;
+  // Rows for reads; for writes, "one row changed" so the store goes on to its next statement.
+  return /^\s*SELECT/i.test(text) ? [[], []] : [{ insertId: 1, affectedRows: 1 }, []];
+}
+
+/**
+ * The raw baseline issues exactly the SQL the store issues: a store over this recording pool
+ * runs its method without a database, and the statements it would have sent are replayed
+ * through a real mysql2 pool, with no HTTP, Express, validation or rendering in between.
+ */
+export function recordCall(call: (store: ProductStore) => Promise<unknown>): Promise<Unit[]> {
+  const units: Unit[] = [];
+  const pool = {
+    async execute(sql: Sql, params: unknown) {
+      units.push([{ sql, params }]);
+      return fakeResult(sql);
+    },
+    async query(sql: Sql, params: unknown) {
+      units.push([{ sql, params }]);
+      return fakeResult(sql);
+    },
+    async getConnection() {
+      const unit: Unit = [];
+      units.push(unit);
+      const run = async (sql: Sql, params: unknown) => {
+        unit.push({ sql, params });
+        return fakeResult(sql);
+      };
+      return {
+        execute: run,
+        query: run,
+        beginTransaction: async () => void unit.push('begin'),
+        commit: async () => void unit.push('commit'),
+        rollback: async () => void unit.push('rollback'),
+        release: () => undefined,
+      };
+    },
+  };
+  const store = new MysqlProductStore(pool as unknown as Pool, () => true, QUERY_TIMEOUT_MS);
+  return call(store).then(() => units);
+}
+
+async function runUnit(pool: Pool, unit: Unit): Promise<void> {
+  const [only] = unit;
+  if (unit.length === 1 && typeof only === 'object') {
+    await pool.execute(only.sql as string, only.params as never);
+    return;
+  }
+  const conn: PoolConnection = await pool.getConnection();
+  try {
+    for (const step of unit) {
+      if (step === 'begin') await conn.beginTransaction();
+      else if (step === 'commit') await conn.commit();
+      else if (step === 'rollback') await conn.rollback();
+      else await conn.execute(step.sql as string, step.params as never);
+    }
+  } finally {
+    conn.release();
+  }
+}
+
+/** Replays recorded calls: the calls run concurrently (as the page's list and count do), each call's units in order. */
+export async function replay(pool: Pool, calls: readonly Unit[][]): Promise<void> {
+  await Promise.all(
+    calls.map(async (units) => {
+      for (const unit of units) await runUnit(pool, unit);
+    }),
+  );
+}
