@@ -1,0 +1,279 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { APP_DATABASE_PRIVILEGES } from '../../db/privileges.js';
+import { APP_PORT, DATABASE_NAME, DATABASE_SERVICE_NAME, PROBE_PATHS, SHUTDOWN_GRACE_SECONDS } from '../../web/defaults.js';
+import { APP_NAME, NAMESPACE, SECRET_KEYS, SECRET_MOUNT_DIR } from '../../k8s/names.js';
+import { MINIKUBE_NODE_PORT, minikube, production } from '../../k8s/variants.js';
+import { type Container, synthObjects, the, type Workload, workloads } from './support/manifests.js';
+import { selectorMatches } from './support/network-policy.js';
+import type { KubeObject } from './support/strict-schema.js';
+import { ALL_VARIANTS, productionExternal } from './support/variants.js';
+
+type Service = KubeObject & {
+  spec: {
+    type?: string;
+    selector?: Record<string, string>;
+    ports?: { port: number; targetPort?: number | string; nodePort?: number }[];
+    externalName?: string;
+  };
+};
+
+const CLUSTER_SCOPED = new Set(['Namespace']);
+const env = (container: Container, name: string) => container.env?.find((e) => e.name === name)?.value;
+const webOf = (objects: KubeObject[]) => the(objects, 'Deployment', APP_NAME) as Workload;
+const webContainer = (objects: KubeObject[]) => webOf(objects).spec.template.spec.containers[0]!;
+
+for (const variant of ALL_VARIANTS) {
+  describe(`manifests (${variant.variant})`, () => {
+    const objects = synthObjects(variant);
+    const pods = workloads(objects);
+
+    it('when objects are listed, then the namespace comes first and every other object is in it', () => {
+      assert.equal(objects[0]?.kind, 'Namespace');
+      assert.equal(objects[0]?.metadata.name, NAMESPACE);
+      for (const object of objects.filter((o) => !CLUSTER_SCOPED.has(o.kind))) {
+        assert.equal(object.metadata.namespace, NAMESPACE, `${object.kind} ${object.metadata.name}`);
+      }
+    });
+
+    it('when any object is read, then it has a fixed name and the recommended labels', () => {
+      for (const object of objects) {
+        assert.doesNotMatch(object.metadata.name, /-c8[0-9a-f]{6}$/, `${object.kind} has a hashed name`);
+        const labels = object.metadata.labels ?? {};
+        for (const key of ['name', 'instance', 'version', 'part-of', 'managed-by']) {
+          assert.ok(labels[`app.kubernetes.io/${key}`], `${object.kind} ${object.metadata.name} lacks app.kubernetes.io/${key}`);
+        }
+        assert.equal(labels['app.kubernetes.io/part-of'], APP_NAME);
+      }
+    });
+
+    it('when a Service selects pods, then exactly one workload matches and its targetPort is a declared container port', () => {
+      for (const service of objects.filter((o): o is Service => o.kind === 'Service' && (o as Service).spec.type !== 'ExternalName')) {
+        const selector = service.spec.selector ?? {};
+        assert.ok(Object.keys(selector).length > 0, `${service.metadata.name} selects nothing`);
+        const matching = pods.filter((w) => selectorMatches({ matchLabels: selector }, w.spec.template.metadata.labels));
+        assert.equal(matching.length, 1, `${service.metadata.name} matches ${matching.length} workloads`);
+        const ports = matching[0]!.spec.template.spec.containers.flatMap((c) => c.ports ?? []);
+        for (const port of service.spec.ports ?? []) {
+          const target = port.targetPort ?? port.port;
+          assert.ok(ports.some((p) => p.containerPort === target || p.name === target), `${service.metadata.name} targets ${target}`);
+        }
+      }
+    });
+
+    it('when a workload selects pods, then its selector matches its own template, and the PDB matches the web pods', () => {
+      for (const workload of pods) {
+        assert.ok(selectorMatches(workload.spec.selector, workload.spec.template.metadata.labels), workload.metadata.name);
+      }
+      const pdb = the(objects, 'PodDisruptionBudget', APP_NAME) as KubeObject & { spec: { selector: { matchLabels: Record<string, string> }; minAvailable: number } };
+      assert.deepEqual(pdb.spec.selector, webOf(objects).spec.selector);
+      assert.equal(pdb.spec.minAvailable, 1);
+    });
+
+    it('when the web tier connects to MySQL, then MYSQL_HOST is the database Service, named as in the tutorial', () => {
+      const databaseService = the(objects, 'Service', DATABASE_SERVICE_NAME);
+      assert.equal(env(webContainer(objects), 'MYSQL_HOST'), databaseService.metadata.name);
+      assert.equal(env(webContainer(objects), 'MYSQL_DATABASE'), DATABASE_NAME);
+    });
+
+    it('when a pod mounts Secret or ConfigMap keys, then every key exists, and the web pods never see the root password', () => {
+      const secrets = objects.filter((o) => o.kind === 'Secret') as (KubeObject & { stringData?: Record<string, string>; data?: Record<string, string> })[];
+      const configMaps = objects.filter((o) => o.kind === 'ConfigMap') as (KubeObject & { data: Record<string, string> })[];
+      for (const workload of pods) {
+        for (const volume of workload.spec.template.spec.volumes ?? []) {
+          if (volume.secret) {
+            const secret = secrets.find((s) => s.metadata.name === volume.secret!.secretName);
+            // A Secret not synthesized here is the production one, made by hand with the documented keys.
+            const keys = secret ? Object.keys({ ...secret.stringData, ...secret.data }) : Object.values(SECRET_KEYS);
+            for (const item of volume.secret.items ?? []) {
+              assert.ok(keys.includes(item.key), `${workload.metadata.name} mounts missing Secret key ${item.key}`);
+            }
+          }
+          if (volume.configMap) {
+            const configMap = configMaps.find((c) => c.metadata.name === volume.configMap!.name);
+            assert.ok(configMap, `${workload.metadata.name} mounts missing ConfigMap ${volume.configMap.name}`);
+          }
+        }
+        for (const container of workload.spec.template.spec.containers) {
+          for (const file of (container.env ?? []).filter((e) => e.name.endsWith('_FILE'))) {
+            const mounted = workload.spec.template.spec.volumes?.find((v) => v.name === 'secrets')?.secret?.items?.map((i) => `${SECRET_MOUNT_DIR}/${i.path}`);
+            assert.ok(mounted?.includes(file.value!), `${container.name}: ${file.name}=${file.value} is not a mounted file`);
+          }
+        }
+      }
+      const webSecretKeys = webOf(objects).spec.template.spec.volumes?.flatMap((v) => v.secret?.items?.map((i) => i.key) ?? []);
+      assert.deepEqual(webSecretKeys?.sort(), [SECRET_KEYS.csrfSecret, SECRET_KEYS.mysqlPassword].sort());
+    });
+
+    it('when the platform probes the web pods, then it asks the paths the app serves, on its port', () => {
+      const web = webContainer(objects);
+      assert.equal(web.livenessProbe?.httpGet?.path, PROBE_PATHS.liveness);
+      assert.equal(web.readinessProbe?.httpGet?.path, PROBE_PATHS.readiness);
+      assert.equal(web.startupProbe?.httpGet?.path, PROBE_PATHS.liveness);
+      for (const probe of [web.livenessProbe, web.readinessProbe, web.startupProbe]) {
+        assert.equal(probe?.httpGet?.port, APP_PORT);
+      }
+      assert.deepEqual(web.ports?.map((p) => p.containerPort), [APP_PORT]);
+    });
+
+    it('when a pod is checked against the restricted Pod Security Standard, then it passes', () => {
+      for (const workload of pods) {
+        const spec = workload.spec.template.spec;
+        const name = workload.metadata.name;
+        assert.ok(!spec.hostNetwork && !spec.hostPID && !spec.hostIPC, `${name} shares host namespaces`);
+        assert.equal(spec.securityContext?.seccompProfile?.type, 'RuntimeDefault', `${name} seccomp`);
+        assert.equal(spec.automountServiceAccountToken, false, `${name} mounts an API token`);
+        const podUser = spec.securityContext?.runAsUser as number | undefined;
+        for (const volume of spec.volumes ?? []) {
+          const types = Object.keys(volume).filter((k) => k !== 'name');
+          assert.ok(types.every((t) => ['secret', 'configMap', 'emptyDir', 'persistentVolumeClaim'].includes(t)), `${name} volume ${volume.name}: ${types}`);
+        }
+        for (const container of [...spec.containers, ...(spec.initContainers ?? [])]) {
+          const context = container.securityContext ?? {};
+          const where = `${name}/${container.name}`;
+          assert.equal(context.runAsNonRoot ?? spec.securityContext?.runAsNonRoot, true, `${where} runAsNonRoot`);
+          const user = (context.runAsUser as number | undefined) ?? podUser;
+          assert.ok(typeof user === 'number' && user > 0, `${where} runs as a numeric non-root user`);
+          assert.equal(context.allowPrivilegeEscalation, false, `${where} allowPrivilegeEscalation`);
+          assert.notEqual(context.privileged, true, `${where} privileged`);
+          assert.deepEqual(context.capabilities?.drop, ['ALL'], `${where} drops ALL capabilities`);
+          assert.ok((context.capabilities?.add ?? []).every((c) => c === 'NET_BIND_SERVICE'), `${where} adds capabilities`);
+          assert.equal(context.readOnlyRootFilesystem, true, `${where} readOnlyRootFilesystem`);
+        }
+      }
+    });
+
+    it('when containers are listed, then images are pinned, pulled IfNotPresent, and resources are small and explicit', () => {
+      for (const workload of pods) {
+        for (const container of workload.spec.template.spec.containers) {
+          const where = `${workload.metadata.name}/${container.name}`;
+          assert.match(container.image, /^[^:@]+:[^:]+$/, `${where} image has an explicit tag`);
+          assert.doesNotMatch(container.image, /:latest$/, `${where} uses latest`);
+          assert.equal(container.imagePullPolicy, 'IfNotPresent', `${where} imagePullPolicy`);
+          assert.ok(container.resources?.requests?.cpu && container.resources.requests.memory, `${where} requests`);
+          assert.ok(container.resources?.limits?.memory, `${where} memory limit`);
+          assert.notEqual(container.resources.requests.cpu, '1000m', `${where} kept cdk8s-plus's 1 CPU default`);
+          assert.equal(container.startupProbe?.tcpSocket, undefined, `${where} kept cdk8s-plus's tcpSocket startup probe`);
+        }
+      }
+    });
+
+    it('when the web pod stops, then it pauses for endpoints to drain and its grace period covers the app shutdown', () => {
+      const web = webOf(objects);
+      const preStop = web.spec.template.spec.containers[0]!.lifecycle?.preStop?.exec?.command;
+      assert.equal(preStop?.[0], 'sleep');
+      const pause = Number(preStop?.[1]);
+      assert.ok(pause > 0);
+      assert.ok(web.spec.template.spec.terminationGracePeriodSeconds! > pause + SHUTDOWN_GRACE_SECONDS);
+    });
+
+    it('when the web tier scales, then the HPA owns the replica count (CPU, at least 2) and the Deployment fixes none', () => {
+      const hpa = the(objects, 'HorizontalPodAutoscaler', APP_NAME) as KubeObject & {
+        spec: { minReplicas: number; maxReplicas: number; scaleTargetRef: { kind: string; name: string }; metrics: { resource?: { name: string } }[] };
+      };
+      assert.equal(hpa.apiVersion, 'autoscaling/v2');
+      assert.deepEqual(hpa.spec.scaleTargetRef.kind, 'Deployment');
+      assert.equal(hpa.spec.scaleTargetRef.name, webOf(objects).metadata.name);
+      assert.equal(hpa.spec.minReplicas, 2);
+      assert.ok(hpa.spec.maxReplicas > hpa.spec.minReplicas);
+      assert.equal(hpa.spec.metrics[0]?.resource?.name, 'cpu');
+      assert.equal(webOf(objects).spec.replicas, undefined);
+    });
+  });
+}
+
+describe('manifests: the database tier', () => {
+  for (const variant of [minikube, production]) {
+    const objects = synthObjects(variant);
+    const mysql = the(objects, 'StatefulSet', 'mysql') as Workload;
+    const container = mysql.spec.template.spec.containers[0]!;
+
+    it(`when MySQL runs in the cluster (${variant.variant}), then its data is on a claim, in a subdirectory`, () => {
+      const templates = mysql.spec.volumeClaimTemplates ?? [];
+      assert.equal(templates.length, 1);
+      assert.match(templates[0]!.spec.resources.requests.storage, /^\d+Gi$/);
+      const dataMount = container.volumeMounts?.find((m) => m.name === templates[0]!.metadata.name);
+      assert.equal(dataMount?.mountPath, '/var/lib/mysql');
+      assert.ok(dataMount?.subPath, 'the data directory must be a subdirectory of the volume (lost+found)');
+      assert.equal(mysql.spec.serviceName, DATABASE_SERVICE_NAME);
+    });
+
+    it(`when MySQL starts as uid 999 (${variant.variant}), then it has writable dirs for its socket and tmp and a group for its files`, () => {
+      const spec = mysql.spec.template.spec;
+      assert.equal(spec.securityContext?.runAsUser, 999);
+      assert.equal(spec.securityContext?.runAsGroup, 999);
+      assert.equal(spec.securityContext?.fsGroup, 999);
+      const emptyDirs = new Set(spec.volumes?.filter((v) => v.emptyDir).map((v) => v.name));
+      for (const path of ['/var/run/mysqld', '/tmp']) {
+        const mount = container.volumeMounts?.find((m) => m.mountPath === path);
+        assert.ok(mount && emptyDirs.has(mount.name), `${path} is an emptyDir`);
+      }
+    });
+
+    it(`when MySQL initializes (${variant.variant}), then the app user exists with exactly the app's privileges and root stays local`, () => {
+      assert.equal(env(container, 'MYSQL_DATABASE'), DATABASE_NAME);
+      assert.equal(env(container, 'MYSQL_USER'), env(webContainer(objects), 'MYSQL_USER'));
+      assert.notEqual(env(container, 'MYSQL_USER'), 'root');
+      assert.equal(env(container, 'MYSQL_ROOT_HOST'), 'localhost');
+      assert.ok(env(container, 'MYSQL_PASSWORD_FILE') && env(container, 'MYSQL_ROOT_PASSWORD_FILE'));
+      assert.equal(env(container, 'MYSQL_PASSWORD'), undefined);
+      const initMount = container.volumeMounts?.find((m) => m.mountPath === '/docker-entrypoint-initdb.d');
+      const initVolume = mysql.spec.template.spec.volumes?.find((v) => v.name === initMount?.name);
+      const configMap = the(objects, 'ConfigMap', initVolume!.configMap!.name) as KubeObject & { data: Record<string, string> };
+      const sql = Object.values(configMap.data).join('\n');
+      assert.match(sql, new RegExp(`GRANT ${APP_DATABASE_PRIVILEGES.join(', ')} ON \`${DATABASE_NAME}\`\\.\\* TO '${env(container, 'MYSQL_USER')}'@'%'`));
+      assert.match(sql, /REVOKE ALL PRIVILEGES/);
+    });
+
+    it(`when MySQL is probed (${variant.variant}), then first boot gets minutes, readiness runs a query over TCP, liveness is lenient`, () => {
+      const startup = container.startupProbe!;
+      assert.ok(startup.periodSeconds! * startup.failureThreshold! >= 300);
+      const readiness = container.readinessProbe!.exec!.command.join(' ');
+      assert.match(readiness, /--protocol=TCP/);
+      assert.match(readiness, /SELECT 1/);
+      const liveness = container.livenessProbe!;
+      assert.ok(liveness.periodSeconds! * liveness.failureThreshold! >= 60);
+    });
+  }
+});
+
+describe('manifests: variants', () => {
+  it('when deployed on minikube, then the web Service is a NodePort on the documented port and a development Secret exists', () => {
+    const objects = synthObjects(minikube);
+    const service = the(objects, 'Service', APP_NAME) as Service;
+    assert.equal(service.spec.type, 'NodePort');
+    assert.equal(service.spec.ports?.[0]?.nodePort, MINIKUBE_NODE_PORT);
+    const secret = the(objects, 'Secret', APP_NAME);
+    assert.match(JSON.stringify(secret.metadata), /development-only/);
+    assert.equal(objects.some((o) => o.kind === 'Ingress'), false);
+  });
+
+  it('when deployed to production, then the web Service is ClusterIP behind an Ingress, TRUST_PROXY is 1, and no password is present', () => {
+    const objects = synthObjects(production);
+    assert.equal((the(objects, 'Service', APP_NAME) as Service).spec.type, 'ClusterIP');
+    const ingress = the(objects, 'Ingress', APP_NAME) as KubeObject & { spec: { ingressClassName: string; rules: { host: string }[] } };
+    assert.equal(ingress.spec.ingressClassName, production.ingress?.className);
+    assert.equal(ingress.spec.rules[0]?.host, production.ingress?.host);
+    assert.equal(env(webContainer(objects), 'TRUST_PROXY'), '1');
+    assert.equal(objects.some((o) => o.kind === 'Secret'), false);
+    const text = JSON.stringify(objects);
+    if (minikube.secret.kind !== 'development') throw new Error('minikube has development credentials');
+    for (const value of Object.values(minikube.secret.values)) {
+      assert.equal(text.includes(value), false, 'production carries a development secret');
+    }
+    assert.equal(objects.some((o) => o.kind === 'Service' && (o as Service).spec.type === 'LoadBalancer'), false);
+  });
+
+  it('when production uses a managed MySQL, then webapp-sql1 is an ExternalName, no MySQL runs, and a LoadBalancer and TLS are there', () => {
+    const objects = synthObjects(productionExternal);
+    const service = the(objects, 'Service', DATABASE_SERVICE_NAME) as Service;
+    assert.equal(service.spec.type, 'ExternalName');
+    assert.equal(service.spec.externalName, 'mysql.example.internal');
+    assert.equal(objects.some((o) => o.kind === 'StatefulSet'), false);
+    assert.equal(env(webContainer(objects), 'MYSQL_HOST'), DATABASE_SERVICE_NAME);
+    const balancer = objects.filter((o) => o.kind === 'Service' && (o as Service).spec.type === 'LoadBalancer') as Service[];
+    assert.equal(balancer.length, 1);
+    const ingress = the(objects, 'Ingress', APP_NAME) as KubeObject & { spec: { tls: { hosts: string[]; secretName: string }[] } };
+    assert.deepEqual(ingress.spec.tls, [{ hosts: ['shop.example.com'], secretName: 'shop-tls' }]);
+  });
+});
