@@ -1,0 +1,22 @@
+# syntax=docker/dockerfile:1
+
+# Build stage: all dependencies, compile TypeScript, copy views, static files and migrations.
+FROM node:20.20.2-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY web ./web
+COPY db ./db
+RUN npm run build
+
+# Runtime stage: production dependencies and the compiled app only, as the unprivileged `node` user.
+FROM node:20.20.2-bookworm-slim AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+USER 1000:1000
+EXPOSE 3000
+CMD ["node", "dist/web/server.js"]

@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { APP_PORT } from '../../web/defaults.js';
+import { copyParts, contextFiles, dockerfileStages, dockerignore, instructionsOf, ROOT, wordsOf } from './support/dockerfile.js';
+
+const stages = dockerfileStages();
+const runtime = stages.at(-1)!;
+const build = stages.find((s) => s.name === 'build')!;
+const runs = (stage: typeof runtime) => instructionsOf(stage, 'RUN').map((r) => wordsOf(r).join(' '));
+
+describe('Dockerfile', () => {
+  it('when parsed, then it has a build stage and a final runtime stage, each from a pinned Node 20 slim or alpine tag', () => {
+    assert.ok(stages.length >= 2);
+    assert.ok(build, 'a stage named build');
+    for (const stage of stages) {
+      assert.equal(stage.from.getImageName(), 'node');
+      assert.match(stage.from.getImageTag() ?? '', /^20\.\d+\.\d+-(?:[a-z]+-slim|slim|alpine[\d.]*)$/, 'pinned to a full version');
+    }
+  });
+
+  it('when the build stage runs, then it installs with npm ci and builds with npm run build', () => {
+    assert.ok(runs(build).some((r) => /^npm ci\b/.test(r) && !r.includes('--omit=dev')));
+    assert.ok(runs(build).some((r) => r.includes('npm run build')));
+  });
+
+  it('when the runtime stage runs, then it has production dependencies only, NODE_ENV=production and no sources', () => {
+    assert.ok(runs(runtime).some((r) => /npm ci\b.*--omit=dev/.test(r)));
+    const env = instructionsOf(runtime, 'ENV').flatMap(wordsOf);
+    assert.ok(env.includes('NODE_ENV=production'));
+    for (const copy of instructionsOf(runtime, 'COPY').map(copyParts)) {
+      if (copy.from === undefined) {
+        assert.ok(copy.sources.every((s) => /^package(-lock)?\.json$/.test(s)), `runtime copies ${copy.sources} from the context`);
+      } else {
+        assert.equal(copy.from, build.name);
+        assert.deepEqual(copy.sources, ['/app/dist']);
+      }
+    }
+  });
+
+  it('when the container starts, then it runs node directly (exec form) as a non-root user, exposing the app port', () => {
+    const users = instructionsOf(runtime, 'USER').map((u) => wordsOf(u)[0]!);
+    assert.equal(users.length, 1);
+    assert.doesNotMatch(users[0]!, /^(root|0)(:|$)/);
+    assert.deepEqual(instructionsOf(runtime, 'EXPOSE').flatMap(wordsOf), [String(APP_PORT)]);
+    const cmd = instructionsOf(runtime, 'CMD');
+    assert.equal(cmd.length, 1);
+    assert.deepEqual(JSON.parse(cmd[0]!.getArgumentsContent()!), ['node', 'dist/web/server.js']);
+    assert.equal(instructionsOf(runtime, 'ENTRYPOINT').length, 0);
+    assert.ok(existsSync(path.join(ROOT, 'web/server.ts')), 'dist/web/server.js is compiled from web/server.ts');
+  });
+
+  it('when the context is sent, then every COPY source exists and .dockerignore keeps out what the host built or installed', () => {
+    const ignored = dockerignore();
+    for (const stage of stages) {
+      for (const copy of instructionsOf(stage, 'COPY').map(copyParts).filter((c) => c.from === undefined)) {
+        for (const source of copy.sources) {
+          assert.ok(existsSync(path.join(ROOT, source)), `${source} exists`);
+          assert.ok(contextFiles(source, ignored).length > 0, `${source} is not excluded`);
+        }
+      }
+    }
+    for (const excluded of ['node_modules/express/package.json', 'dist/web/server.js', '.git/HEAD', 'k8s/dist/minikube/00-namespace.yaml', 'test/k8s/dockerfile.test.ts', 'web/some.test.ts']) {
+      assert.equal(ignored(excluded), true, `${excluded} is ignored`);
+    }
+    for (const kept of ['package.json', 'web/server.ts', 'web/views/index.ejs', 'db/migrations/001_create_products.sql']) {
+      assert.equal(ignored(kept), false, `${kept} is kept`);
+    }
+    assert.match(readFileSync(path.join(ROOT, '.dockerignore'), 'utf8'), /^node_modules$/m);
+  });
+});
