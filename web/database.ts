@@ -4,6 +4,7 @@ import { MigrationRefusedError, migrate } from '../db/migrate.js';
 import type { MysqlConfig } from './config.js';
 import type { Logger } from './logger.js';
 import type { PoolStats } from './metrics.js';
+import { executeWithin } from './store/mysql-deadline.js';
 import { MysqlProductStore } from './store/mysql-store.js';
 
 export type Readiness = { readonly ready: true } | { readonly ready: false; readonly reason: string };
@@ -51,7 +52,7 @@ export class Database {
     });
     // Errors on idle connections (a restarting server) surface here; without a listener they would crash the process.
     this.pool.pool.on('error', (error: Error) => this.logger.warn({ err: error }, 'database pool error'));
-    this.store = new MysqlProductStore(this.pool, () => this.#migrated, config.queryTimeoutMs);
+    this.store = new MysqlProductStore(this.pool, () => this.#migrated, config.queryTimeoutMs, config.connectTimeoutMs);
   }
 
   get migrated(): boolean {
@@ -67,7 +68,8 @@ export class Database {
   async readiness(): Promise<Readiness> {
     if (!this.#migrated) return { ready: false, reason: this.#problem };
     try {
-      await this.pool.query({ sql: 'SELECT 1', timeout: this.config.queryTimeoutMs });
+      // Bounded like the store's queries, so a frozen server cannot hold probes or pooled connections.
+      await executeWithin(this.pool, 'SELECT 1', [], { acquireMs: this.config.connectTimeoutMs, queryMs: this.config.queryTimeoutMs });
       return { ready: true };
     } catch (error) {
       return { ready: false, reason: `The database does not answer: ${describe(error)}` };

@@ -27,7 +27,9 @@ export function toHttpError(error: unknown): HttpError {
     return new HttpError(
       503,
       'Database unavailable',
-      'The database is unavailable right now, so nothing was read or changed. Try again in a few seconds.',
+      error.outcomeUnknown
+        ? 'The database stopped answering while handling this request. A change you sent may or may not have been saved; check before sending it again.'
+        : 'The database is unavailable right now, so nothing was read or changed. Try again in a few seconds.',
     );
   }
   const e = (error ?? {}) as MiddlewareError;

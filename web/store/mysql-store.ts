@@ -9,6 +9,7 @@ import {
   type ProductStore,
   type StoredProduct,
 } from './product-store.js';
+import { DatabaseUnresponsiveError, executeWithin } from './mysql-deadline.js';
 
 interface ProductRow extends RowDataPacket {
   id: number;
@@ -62,6 +63,8 @@ export class MysqlProductStore implements ProductStore {
     private readonly pool: Pool,
     private readonly isReady: () => boolean,
     private readonly queryTimeoutMs: number,
+    /** Longest wait for a pooled connection. @default queryTimeoutMs */
+    private readonly acquireTimeoutMs?: number,
   ) {}
 
   async listPage(query: PageQuery): Promise<ProductPage> {
@@ -147,12 +150,17 @@ export class MysqlProductStore implements ProductStore {
   ): Promise<T> {
     if (!this.isReady()) throw new StoreUnavailableError('The database is not ready yet.');
     try {
-      const [result] = await this.pool.execute<T>(
-        { sql, timeout: this.queryTimeoutMs },
-        params as (string | Date)[],
-      );
-      return result;
+      return await executeWithin<T>(this.pool, sql, params, {
+        acquireMs: this.acquireTimeoutMs ?? this.queryTimeoutMs,
+        queryMs: this.queryTimeoutMs,
+      });
     } catch (error) {
+      if (error instanceof DatabaseUnresponsiveError) {
+        throw new StoreUnavailableError(`The database is unavailable (${error.message}).`, {
+          cause: error,
+          outcomeUnknown: error.outcomeUnknown,
+        });
+      }
       const code = (error as { code?: string }).code;
       if (code && UNAVAILABLE_CODES.has(code)) {
         throw new StoreUnavailableError(`The database is unavailable (${code}).`, { cause: error });

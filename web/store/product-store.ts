@@ -32,7 +32,8 @@ export interface ProductPage {
 /** The catalog's storage. The in-memory and MySQL stores both pass test/store-contract.ts. */
 export interface ProductStore {
   listPage(query: PageQuery): Promise<ProductPage>;
-  count(nameContains?: string): Promise<number>;
+  /** Products whose name contains the text (all when absent), counting no further than `atMost`. */
+  count(nameContains?: string, atMost?: number): Promise<number>;
   get(productId: string): Promise<StoredProduct | undefined>;
   /** @throws DuplicateProductIdError when the ID is taken. */
   create(product: NewProduct): Promise<StoredProduct>;
@@ -49,9 +50,13 @@ export class DuplicateProductIdError extends Error {
 
 /** The store cannot answer now (database down, not yet migrated, timed out); worth retrying. */
 export class StoreUnavailableError extends Error {
-  constructor(reason: string, options?: { cause?: unknown }) {
+  /** True when the statement may have reached the database, so a write may still be applied. */
+  readonly outcomeUnknown: boolean;
+
+  constructor(reason: string, options?: { cause?: unknown; outcomeUnknown?: boolean }) {
     super(reason, options);
     this.name = 'StoreUnavailableError';
+    this.outcomeUnknown = options?.outcomeUnknown ?? false;
   }
 }
 

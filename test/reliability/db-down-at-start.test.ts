@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { buildProduct } from '../support/factory.js';
+import { AppProcess } from './support/app-process.js';
+import { appEnvFor, formSession, postProduct } from './support/http.js';
+import { DisposableMariadb } from './support/mariadb.js';
+
+const DATABASE = 'catalog_fault1';
+
+describe('fault 1: the database is down when the app starts', () => {
+  let db: DisposableMariadb;
+  let app: AppProcess;
+
+  before(async () => {
+    db = await DisposableMariadb.create(); // installed, not started: nothing listens on its port yet
+    app = await AppProcess.start(appEnvFor(db.port, DATABASE));
+  });
+  after(async () => {
+    await app?.stop();
+    await db?.destroy();
+  });
+
+  it('when no database answers, then the API answers 503 problem+json with Retry-After and a clear message', async () => {
+    const list = await fetch(`${app.url}/api/products`);
+    assert.equal(list.status, 503);
+    assert.match(list.headers.get('content-type') ?? '', /^application\/problem\+json/);
+    assert.equal(list.headers.get('retry-after'), '5');
+    const problem = (await list.json()) as { title: string; detail: string };
+    assert.equal(problem.title, 'Database unavailable');
+    assert.match(problem.detail, /database is unavailable right now, so nothing was read or changed/);
+
+    const created = await postProduct(app.url, buildProduct());
+    assert.equal(created.status, 503);
+    assert.match(created.body, /Database unavailable/);
+  });
+
+  it('when no database answers, then the page and the form answer 503 with the reason shown', async () => {
+    const { agent, token } = await formSession(app.url);
+    const page = await agent.get('/').set('Accept', 'text/html');
+    assert.equal(page.status, 503);
+    assert.match(page.text, /The database is unavailable right now/);
+
+    const product = buildProduct();
+    const posted = await agent
+      .post('/products')
+      .type('form')
+      .set('Accept', 'text/html')
+      .send({ _csrf: token, product_id: product.productId, product_name: product.productName });
+    assert.equal(posted.status, 503);
+    assert.match(posted.text, /nothing was read or changed/);
+    // What the user typed is kept, so they can submit again once the database is back.
+    assert.match(posted.text, new RegExp(`value="${product.productId}"`));
+  });
+
+  it('when no database answers, then /readyz is 503 with the reason and /healthz is 200', async () => {
+    const ready = await fetch(`${app.url}/readyz`);
+    assert.equal(ready.status, 503);
+    assert.match(((await ready.json()) as { reason: string }).reason, /Cannot reach the database: ECONNREFUSED/);
+    assert.equal((await fetch(`${app.url}/healthz`)).status, 200);
+    assert.ok(app.running, 'the app must not crash without its database');
+  });
+
+  it('when the database comes up, then the same process creates the database, migrates and serves', async () => {
+    const pid = app.child.pid;
+    await db.start();
+    await app.waitReady();
+
+    const product = buildProduct({ productName: 'after the outage' });
+    assert.equal((await postProduct(app.url, product)).status, 201);
+    const got = await fetch(`${app.url}/api/products/${product.productId}`);
+    assert.equal(got.status, 200);
+    assert.equal(((await got.json()) as { productName: string }).productName, 'after the outage');
+    const page = await fetch(`${app.url}/`, { headers: { accept: 'text/html' } });
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /after the outage/);
+
+    const versions = await db.query<{ version: string }[]>('SELECT version FROM schema_migrations ORDER BY version', [], DATABASE);
+    assert.ok(versions.length >= 2, 'every migration is recorded');
+    assert.equal(app.child.pid, pid);
+    assert.ok(app.running);
+    assert.doesNotMatch(app.output, /unhandled|uncaught/i);
+  });
+});

@@ -1,0 +1,90 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { TEST_CSRF_SECRET } from '../../support/app.js';
+import { killOnExit } from './children.js';
+import { freePort } from '../../support/process.js';
+import { waitFor } from './wait.js';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+export interface Exit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+/**
+ * The real server (`node --import tsx web/server.ts`) as a child process on a free port, with its
+ * output kept for assertions. Nothing from the test's own environment leaks in but PATH and HOME.
+ */
+export class AppProcess {
+  #output = '';
+  readonly exited: Promise<Exit>;
+
+  private constructor(
+    readonly child: ChildProcess,
+    readonly port: number,
+  ) {
+    child.stdout!.on('data', (chunk: Buffer) => (this.#output += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (this.#output += chunk.toString()));
+    this.exited = once(child, 'exit').then(([code, signal]) => ({ code, signal }) as Exit);
+  }
+
+  static async start(env: Record<string, string>): Promise<AppProcess> {
+    const port = await freePort();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'web/server.ts'], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        PORT: String(port),
+        LOG_LEVEL: 'warn',
+        WRITE_RATE_LIMIT_PER_MINUTE: '0',
+        CSRF_SECRET: TEST_CSRF_SECRET,
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    killOnExit(child);
+    const app = new AppProcess(child, port);
+    await waitFor(`the app to listen on port ${port}`, async () => {
+      if (!app.running) throw new Error(`the app exited early:\n${app.output}`);
+      return (await fetch(`${app.url}/healthz`)).ok;
+    });
+    return app;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get output(): string {
+    return this.#output;
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Waits until /readyz answers 200 (connected and migrated). */
+  async waitReady(timeoutMs = 30_000): Promise<void> {
+    await waitFor(
+      'the app to be ready',
+      async () => {
+        if (!this.running) throw new Error(`the app exited:\n${this.output}`);
+        return (await fetch(`${this.url}/readyz`)).status === 200;
+      },
+      { timeoutMs, intervalMs: 200 },
+    );
+  }
+
+  signal(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
+  }
+
+  /** Kills the process if it still runs. */
+  async stop(): Promise<void> {
+    if (this.running) this.child.kill('SIGKILL');
+    await this.exited;
+  }
+}
