@@ -115,8 +115,8 @@ export class MySqlDatabase extends Construct implements DatabaseTier {
     }), { readOnly: true });
     mountSecretFiles(this, mysql, props.secret, [SECRET_KEYS.mysqlRootPassword, SECRET_KEYS.mysqlPassword]);
 
-    // kplus.StatefulSet has no volumeClaimTemplates. The claim outlives the pod (and `skaffold dev`'s
-    // clean-up); MySQL's data directory is a subdirectory of it, free of the filesystem's lost+found.
+    // kplus.StatefulSet has no volumeClaimTemplates. The claim outlives the pod and the StatefulSet;
+    // MySQL's data directory is a subdirectory of it, free of the filesystem's lost+found.
     // Patch values must be in the typed shape (Quantity): the object is re-serialized after patching.
     const statefulSet = ApiObject.of(this.workload);
     statefulSet.addJsonPatch(JsonPatch.add('/spec/volumeClaimTemplates', [{
