@@ -33,7 +33,7 @@ describe('k8s/dist', () => {
   }
 
   it('when npm run synth runs on an up-to-date tree, then no manifest is rewritten, mtime included', () => {
-    const old = Date.now() / 1000 - 3600;
+    const old = Math.floor(Date.now() / 1000) - 3600;
     for (const key of mtimes(DIST_DIR).keys()) {
       utimesSync(path.join(DIST_DIR, key), old, old);
     }
@@ -50,7 +50,7 @@ describe('writeManifests', () => {
     try {
       const files = [{ name: '00-a.yaml', content: 'a: 1\n' }, { name: '01-b.yaml', content: 'b: 1\n' }];
       assert.deepEqual(writeManifests(dir, files).written, ['00-a.yaml', '01-b.yaml']);
-      const old = Date.now() / 1000 - 60;
+      const old = Math.floor(Date.now() / 1000) - 60;
       for (const file of files) utimesSync(path.join(dir, file.name), old, old);
       writeFileSync(path.join(dir, '02-stale.yaml'), 'stale: true\n');
 
