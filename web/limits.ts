@@ -7,3 +7,5 @@ export const BODY_LIMIT_BYTES = 16 * 1024;
 export const LIST_LIMIT = { min: 1, max: 100, default: 20 } as const;
 /** Products per page on the HTML page. */
 export const PAGE_SIZE = 20;
+/** A search counts its matches up to this many and then shows "1,000+": counting them all reads every row. */
+export const SEARCH_COUNT_CAP = 1000;

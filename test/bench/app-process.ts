@@ -51,7 +51,14 @@ export async function startApp(database: string, poolSize: number, cpuProfDir?: 
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  let stopping = false;
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      // A crash mid-run shows as errors in the table; say why here.
+      if (!stopping) console.error(`the app exited during the run (code ${code}, signal ${signal})`);
+      resolve();
+    }),
+  );
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {
@@ -69,6 +76,7 @@ export async function startApp(database: string, poolSize: number, cpuProfDir?: 
     pid: child.pid!,
     rss: () => readRss(child.pid!),
     async stop() {
+      stopping = true;
       child.kill('SIGTERM');
       await exited;
     },

@@ -3,8 +3,8 @@ import type { Csrf } from '../csrf.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { HttpError, type FieldError } from '../errors.js';
 import { toHttpError } from '../error-handler.js';
-import { StoreUnavailableError, type ProductPage, type ProductStore } from '../store/product-store.js';
-import { BODY_LIMIT_BYTES, PAGE_SIZE, PRODUCT_ID_MAX, PRODUCT_NAME_MAX, SEARCH_MAX } from '../limits.js';
+import { StoreUnavailableError, type PageQuery, type ProductPage, type ProductStore } from '../store/product-store.js';
+import { BODY_LIMIT_BYTES, PAGE_SIZE, PRODUCT_ID_MAX, PRODUCT_NAME_MAX, SEARCH_COUNT_CAP, SEARCH_MAX } from '../limits.js';
 import { checkNewProduct, checkProductIdInPath, checkSearch } from '../validation.js';
 const NOTICE_COOKIE = 'pc_notice';
 
@@ -86,6 +86,17 @@ function redirectWithNotice(req: Request, res: Response, notice: Notice) {
   res.redirect(303, '/');
 }
 
+/**
+ * A search's page and its match count. Matches are counted only as far as "1,000+", and not at
+ * all when the page holds every match: for a rare word that saves a second pass over the table.
+ */
+async function searchPage(store: ProductStore, query: PageQuery, search: string): Promise<[ProductPage, number | string]> {
+  const page = await store.listPage(query);
+  if (!page.hasOlder && !page.hasNewer) return [page, page.items.length];
+  const n = await store.count(search, SEARCH_COUNT_CAP + 1);
+  return [page, n > SEARCH_COUNT_CAP ? `${SEARCH_COUNT_CAP.toLocaleString('en-US')}+` : n];
+}
+
 /** The server-rendered pages: the form and the list. Each works without JavaScript. */
 export function pagesRouter(store: ProductStore, csrf: Csrf, writeLimit: RequestHandler, storage: 'memory' | 'mysql'): Router {
   const router = Router();
@@ -93,11 +104,13 @@ export function pagesRouter(store: ProductStore, csrf: Csrf, writeLimit: Request
 
   async function render(req: Request, res: Response, list: ListRequest, form: FormState, status = 200, notice?: string) {
     let page: ProductPage | undefined;
-    let total: number | undefined;
+    let total: number | string | undefined;
     let unavailable = false;
     try {
       const query = { limit: PAGE_SIZE, olderThan: list.olderThan, newerThan: list.newerThan, nameContains: list.search };
-      [page, total] = await Promise.all([store.listPage(query), store.count(list.search)]);
+      [page, total] = list.search
+        ? await searchPage(store, query, list.search)
+        : await Promise.all([store.listPage(query), store.count()]);
     } catch (error) {
       if (!(error instanceof StoreUnavailableError)) throw error;
       unavailable = true;

@@ -23,8 +23,8 @@ export class MemoryProductStore implements ProductStore {
     return toPage(query, fetched.slice(0, query.limit + 1));
   }
 
-  async count(nameContains?: string): Promise<number> {
-    return this.#matching(nameContains).length;
+  async count(nameContains?: string, atMost = Infinity): Promise<number> {
+    return Math.min(this.#matching(nameContains).length, atMost);
   }
 
   async get(productId: string): Promise<StoredProduct | undefined> {

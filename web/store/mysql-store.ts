@@ -1,4 +1,4 @@
-import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import {
   DuplicateProductIdError,
   StoreUnavailableError,
@@ -10,6 +10,25 @@ import {
   type StoredProduct,
 } from './product-store.js';
 import { DatabaseUnresponsiveError, executeWithin } from './mysql-deadline.js';
+
+type SqlParams = ReadonlyArray<string | Date>;
+type Execute = <R extends RowDataPacket[] | ResultSetHeader>(sql: string, params: SqlParams) => Promise<R>;
+
+/** The count lives in this many rows of product_counts (see migration 003), picked at random per write. */
+const COUNT_SLOTS = 16;
+const ADD_TO_COUNT = 'INSERT INTO product_counts (slot, n) VALUES (?, ?) ON DUPLICATE KEY UPDATE n = n + ?';
+const countChange = (delta: 1 | -1): string[] => [String(Math.floor(Math.random() * COUNT_SLOTS)), String(delta), String(delta)];
+
+/** An error the server sent (duplicate key, deadlock): the connection is sound and can roll back. */
+function isServerAnswer(error: unknown): boolean {
+  const e = error as { sqlState?: unknown; fatal?: unknown };
+  return typeof e.sqlState === 'string' && e.fatal !== true;
+}
+
+function describeError(error: unknown): string {
+  const e = error as { code?: string; message?: string };
+  return e.code ?? e.message ?? String(error);
+}
 
 interface ProductRow extends RowDataPacket {
   id: number;
@@ -91,13 +110,18 @@ export class MysqlProductStore implements ProductStore {
     return toPage(query, rows.map(toProduct));
   }
 
-  async count(nameContains?: string): Promise<number> {
-    const [row] = nameContains
-      ? await this.#query<RowDataPacket[]>(
-          'SELECT COUNT(*) AS n FROM products WHERE product_name LIKE ?',
-          [likeContains(nameContains)],
-        )
-      : await this.#query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM products', []);
+  async count(nameContains?: string, atMost?: number): Promise<number> {
+    const [row] = !nameContains
+      ? await this.#query<RowDataPacket[]>('SELECT COALESCE(SUM(n), 0) AS n FROM product_counts', [])
+      : atMost === undefined
+        ? await this.#query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM products WHERE product_name LIKE ?', [
+            likeContains(nameContains),
+          ])
+        : // The scan stops at the atMost-th match instead of reading every row.
+          await this.#query<RowDataPacket[]>(
+            'SELECT COUNT(*) AS n FROM (SELECT 1 FROM products WHERE product_name LIKE ? LIMIT ?) AS matching',
+            [likeContains(nameContains), String(atMost)],
+          );
     return Number(row?.n ?? 0);
   }
 
@@ -113,11 +137,15 @@ export class MysqlProductStore implements ProductStore {
     // Set here rather than by the server so the answer needs no second query; DATETIME(3) keeps ms.
     const createdAt = new Date();
     try {
-      const result = await this.#query<ResultSetHeader>(
-        'INSERT INTO products (product_id, product_name, created_at) VALUES (?, ?, ?)',
-        [product.productId, product.productName, createdAt],
-      );
-      return { ...product, createdAt, seq: Number(result.insertId) };
+      const insertId = await this.#transaction(async (execute) => {
+        const result = await execute<ResultSetHeader>(
+          'INSERT INTO products (product_id, product_name, created_at) VALUES (?, ?, ?)',
+          [product.productId, product.productName, createdAt],
+        );
+        await execute(ADD_TO_COUNT, countChange(1));
+        return result.insertId;
+      });
+      return { ...product, createdAt, seq: Number(insertId) };
     } catch (error) {
       if ((error as { code?: string }).code === 'ER_DUP_ENTRY') {
         throw new DuplicateProductIdError(product.productId);
@@ -137,11 +165,63 @@ export class MysqlProductStore implements ProductStore {
   }
 
   async remove(productId: string): Promise<boolean> {
-    const result = await this.#query<ResultSetHeader>(
-      'DELETE FROM products WHERE product_id = ?',
-      [productId],
-    );
-    return result.affectedRows > 0;
+    return this.#transaction(async (execute) => {
+      const result = await execute<ResultSetHeader>('DELETE FROM products WHERE product_id = ?', [productId]);
+      if (result.affectedRows === 0) return false;
+      await execute(ADD_TO_COUNT, countChange(-1));
+      return true;
+    });
+  }
+
+  /**
+   * Runs `work` in one transaction on one connection, so a product and the count change together
+   * or not at all. The whole of it is bounded by the acquire plus the query deadline; a connection
+   * that failed or ran late is destroyed, never pooled (the server then rolls back what it holds).
+   */
+  async #transaction<T>(work: (execute: Execute) => Promise<T>): Promise<T> {
+    if (!this.isReady()) throw new StoreUnavailableError('The database is not ready yet.');
+    let conn: PoolConnection | undefined;
+    let abandoned = false;
+    const discard = () => {
+      abandoned = true;
+      conn?.destroy();
+      conn = undefined;
+    };
+    const running = (async () => {
+      const acquired = await this.pool.getConnection();
+      if (abandoned) return acquired.release(), undefined as never;
+      conn = acquired;
+      await acquired.beginTransaction();
+      const result = await work(async <R extends RowDataPacket[] | ResultSetHeader>(sql: string, params: SqlParams) => {
+        const [answer] = await acquired.execute<R>({ sql, timeout: this.queryTimeoutMs }, params as (string | Date)[]);
+        return answer;
+      });
+      await acquired.commit();
+      return result;
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('transaction deadline')), (this.acquireTimeoutMs ?? this.queryTimeoutMs) + this.queryTimeoutMs);
+    });
+    try {
+      const result = await Promise.race([running, late]);
+      conn?.release();
+      return result;
+    } catch (error) {
+      const reached = conn !== undefined;
+      if (isServerAnswer(error) && conn && (await conn.rollback().then(() => true, () => false))) {
+        conn.release();
+        const code = (error as { code?: string }).code;
+        if (code && UNAVAILABLE_CODES.has(code)) throw new StoreUnavailableError(`The database is unavailable (${code}).`, { cause: error });
+        throw error;
+      }
+      discard();
+      running.catch(() => undefined);
+      // Once BEGIN may have reached the server, say "may or may not": the commit may have, too.
+      throw new StoreUnavailableError(`The database is unavailable (${describeError(error)}).`, { cause: error, outcomeUnknown: reached });
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async #query<T extends RowDataPacket[] | ResultSetHeader>(
