@@ -3,13 +3,10 @@ import type { Server } from 'node:http';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { Database, type Readiness } from './database.js';
+import { createHttpServer } from './http-server.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { MemoryProductStore } from './store/memory-store.js';
-
-/** Slow or stalled clients must not hold sockets: whole request in 30 s, headers in 10 s. */
-const REQUEST_TIMEOUT_MS = 30_000;
-const HEADERS_TIMEOUT_MS = 10_000;
 
 function storeFor(config: Config, logger: Logger) {
   if (!config.mysql) {
@@ -48,9 +45,7 @@ async function main() {
     writeRateLimitPerMinute: config.writeRateLimitPerMinute,
   });
 
-  const server: Server = app.listen(config.port);
-  server.requestTimeout = REQUEST_TIMEOUT_MS;
-  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  const server: Server = createHttpServer(app).listen(config.port);
   await once(server, 'listening');
   // Once stopping, tell keep-alive clients to reconnect (to another replica) after this response.
   server.on('request', (_req, res) => {
