@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import supertest from 'supertest';
 import { Database } from '../web/database.js';
@@ -8,15 +7,7 @@ import { MemoryProductStore } from '../web/store/memory-store.js';
 import { appWith, mysqlFixture, silentLogger } from './support/app.js';
 import { buildProduct } from './support/factory.js';
 import { skipUnlessMysql, TEST_SERVER } from './support/mysql.js';
-
-/** A port nothing listens on: bind one, note it, release it. */
-async function closedPort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { freePort } from './support/process.js';
 
 describe('health, readiness and metrics', () => {
   it('when the app serves, then /healthz is 200', async () => {
@@ -56,7 +47,7 @@ describe('readiness against MySQL', await skipUnlessMysql(), () => {
     let database: Database;
     let app: ReturnType<typeof appWith>;
     before(async () => {
-      const port = await closedPort();
+      const port = await freePort(); // nothing listens there
       database = new Database({ ...TEST_SERVER, port, database: 'ProductDetails', poolSize: 2, connectTimeoutMs: 500, queryTimeoutMs: 500 }, silentLogger);
       void database.start();
       app = appWith(database.store, { storage: 'mysql', readiness: () => database.readiness() });
