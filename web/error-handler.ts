@@ -32,6 +32,10 @@ export function toHttpError(error: unknown): HttpError {
         : 'The database is unavailable right now, so nothing was read or changed. Try again in a few seconds.',
     );
   }
+  // The router could not percent-decode a path parameter (say /api/products/%E0%A4%A).
+  if (error instanceof URIError) {
+    return new HttpError(400, 'Bad request', 'The URL is not valid: a % must be followed by two hex digits of UTF-8.');
+  }
   const e = (error ?? {}) as MiddlewareError;
   switch (e.type) {
     case 'entity.parse.failed':
