@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { buildProduct } from '../support/factory.js';
 import {
   addProduct,
   catalogForSuite,
@@ -55,7 +54,8 @@ describe('the catalog page for every reader', await skipUnlessBrowser(), () => {
         });
         await check('list', async () => {
           await page.goto(stocked().url);
-          const product = buildProduct({ productName: 'Hand grinder, steel burrs' });
+          const product = { productId: 'SKU-1008', productName: 'Hand grinder, steel burrs' };
+          await stocked().fixture.store.remove(product.productId);
           await addProduct(page, product);
           assert.equal(await statusText(page), `Added product ${product.productId}.`);
         });

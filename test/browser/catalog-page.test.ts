@@ -218,6 +218,18 @@ describe('the catalog page in Chromium', await skipUnlessBrowser(), () => {
     await close();
   });
 
+  it('when the window is 360 px wide, then nothing scrolls sideways, even with the longest name and ID', async () => {
+    const longest = { productName: 'W'.repeat(PRODUCT_NAME_MAX), productId: `L${'0'.repeat(PRODUCT_ID_MAX - 1)}` };
+    const { page, close } = await openPage(catalog(), { viewport: { width: 360, height: 800 } });
+    const overflow = () => page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+    await page.goto('/');
+    assert.equal(await addProduct(page, longest), 200);
+    assert.equal(await overflow(), 0, 'list state');
+    assert.equal(await addProduct(page, { ...longest, productName: 'Again' }), 409);
+    assert.equal(await overflow(), 0, 'error state');
+    await close();
+  });
+
   it('when a notice or a field error appears, then the form does not move, at 1280 and 390 px', async () => {
     for (const width of [1280, 390]) {
       const { page, close } = await openPage(catalog(), { viewport: { width, height: 800 } });
