@@ -1,34 +1,23 @@
 import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { MIGRATIONS_DIR } from '../../db/migrate.js';
 import { buildProduct } from '../support/factory.js';
-import { AppProcess } from './support/app-process.js';
-import { appEnvFor, postProduct } from './support/http.js';
-import { DisposableMariadb } from './support/mariadb.js';
+import { postProduct } from './support/http.js';
+import { faultSuite } from './support/suite.js';
 
 const DATABASE = 'catalog_fault4';
 const PROCESSES = 3;
 
 describe('fault 4: several app processes start at once on an empty server', () => {
-  let db: DisposableMariadb;
-  let apps: AppProcess[] = [];
-
-  before(async () => {
-    db = await DisposableMariadb.create();
-    await db.start();
-  });
-  after(async () => {
-    await Promise.all(apps.map((a) => a.stop()));
-    await db?.destroy();
-  });
+  const suite = faultSuite();
 
   it('when they race to create the database and migrate, then each migration is applied exactly once and all of them serve', async () => {
     const versions = (await readdir(MIGRATIONS_DIR)).filter((f) => /^\d+_[\w-]+\.sql$/.test(f)).map((f) => f.slice(0, -4)).sort();
-    apps = await Promise.all(Array.from({ length: PROCESSES }, () => AppProcess.start(appEnvFor(db.port, DATABASE, { LOG_LEVEL: 'info' }))));
+    const apps = await Promise.all(Array.from({ length: PROCESSES }, () => suite.startApp(DATABASE, { LOG_LEVEL: 'info' })));
     await Promise.all(apps.map((a) => a.waitReady()));
 
-    const recorded = await db.query<{ version: string }[]>('SELECT version FROM schema_migrations ORDER BY version', [], DATABASE);
+    const recorded = await suite.db.query<{ version: string }[]>('SELECT version FROM schema_migrations ORDER BY version', [], DATABASE);
     assert.deepEqual(recorded.map((r) => r.version), versions);
     // Each process logs the migrations it applied; together they applied each version once.
     const appliedByLogs = apps.flatMap((a) => [...a.output.matchAll(/"version":"([^"]+)","msg":"applied migration"/g)].map((m) => m[1]));

@@ -1,23 +1,18 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { buildProduct } from '../support/factory.js';
-import { AppProcess } from './support/app-process.js';
-import { appEnvFor, formSession, postProduct } from './support/http.js';
-import { DisposableMariadb } from './support/mariadb.js';
+import type { AppProcess } from './support/app-process.js';
+import { formSession, postProduct } from './support/http.js';
+import { faultSuite } from './support/suite.js';
 
 const DATABASE = 'catalog_fault1';
 
 describe('fault 1: the database is down when the app starts', () => {
-  let db: DisposableMariadb;
+  const suite = faultSuite({ started: false }); // installed, not started: nothing listens on its port yet
   let app: AppProcess;
 
   before(async () => {
-    db = await DisposableMariadb.create(); // installed, not started: nothing listens on its port yet
-    app = await AppProcess.start(appEnvFor(db.port, DATABASE));
-  });
-  after(async () => {
-    await app?.stop();
-    await db?.destroy();
+    app = await suite.startApp(DATABASE);
   });
 
   it('when no database answers, then the API answers 503 problem+json with Retry-After and a clear message', async () => {
@@ -62,7 +57,7 @@ describe('fault 1: the database is down when the app starts', () => {
 
   it('when the database comes up, then the same process creates the database, migrates and serves', async () => {
     const pid = app.child.pid;
-    await db.start();
+    await suite.db.start();
     await app.waitReady();
 
     const product = buildProduct({ productName: 'after the outage' });
@@ -74,7 +69,7 @@ describe('fault 1: the database is down when the app starts', () => {
     assert.equal(page.status, 200);
     assert.match(await page.text(), /after the outage/);
 
-    const versions = await db.query<{ version: string }[]>('SELECT version FROM schema_migrations ORDER BY version', [], DATABASE);
+    const versions = await suite.db.query<{ version: string }[]>('SELECT version FROM schema_migrations ORDER BY version', [], DATABASE);
     assert.ok(versions.length >= 2, 'every migration is recorded');
     assert.equal(app.child.pid, pid);
     assert.ok(app.running);

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
-import { AppProcess } from './support/app-process.js';
-import { appEnvFor } from './support/http.js';
-import { DisposableMariadb } from './support/mariadb.js';
+import type { AppProcess } from './support/app-process.js';
+import { faultSuite } from './support/suite.js';
 import { waitFor } from './support/wait.js';
 import { WriteStream, type WriteOutcome } from './support/write-stream.js';
 
@@ -17,27 +16,19 @@ const POOL_SIZE = 4;
 const NOTHING_CHANGED = /nothing was read or changed/;
 
 describe('fault 2: the database fails during a stream of writes', () => {
-  let db: DisposableMariadb;
+  const suite = faultSuite();
   let app: AppProcess;
   let stream: WriteStream | undefined;
 
   before(async () => {
-    db = await DisposableMariadb.create();
-    await db.start();
-    app = await AppProcess.start(
-      appEnvFor(db.port, DATABASE, {
-        MYSQL_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS),
-        MYSQL_QUERY_TIMEOUT_MS: String(QUERY_TIMEOUT_MS),
-        MYSQL_POOL_SIZE: String(POOL_SIZE),
-      }),
-    );
+    app = await suite.startApp(DATABASE, {
+      MYSQL_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS),
+      MYSQL_QUERY_TIMEOUT_MS: String(QUERY_TIMEOUT_MS),
+      MYSQL_POOL_SIZE: String(POOL_SIZE),
+    });
     await app.waitReady();
   });
-  after(async () => {
-    await stream?.stop();
-    await app?.stop();
-    await db?.destroy();
-  });
+  after(async () => stream?.stop());
 
   /** Runs writes through `outage`, then until `recovered` more succeed; returns every outcome. */
   async function writesThrough(outage: { begin: () => Promise<void>; end: () => Promise<void> }, recovered: number) {
@@ -73,7 +64,7 @@ describe('fault 2: the database fails during a stream of writes', () => {
     assert.deepEqual(slow, [], `every 503 within ${FAIL_BOUND_MS} ms`);
     assert.ok(failures.every((o) => o.retryAfter === '5'), 'every 503 says when to retry');
 
-    const rows = await db.query<{ product_id: string }[]>('SELECT product_id FROM products', [], DATABASE);
+    const rows = await suite.db.query<{ product_id: string }[]>('SELECT product_id FROM products', [], DATABASE);
     const stored = new Set(rows.map((r) => r.product_id));
     const acknowledged = outcomes.filter((o) => o.status === 201);
     const lost = acknowledged.filter((o) => !stored.has(o.productId)).map((o) => o.productId);
@@ -90,12 +81,12 @@ describe('fault 2: the database fails during a stream of writes', () => {
   }
 
   it('when mariadbd is killed -9 mid-stream, then writes fail fast with 503, the app recovers on its own, and no acknowledged write is lost', async (t) => {
-    const outcomes = await writesThrough({ begin: () => db.kill('SIGKILL'), end: () => db.start() }, 30);
+    const outcomes = await writesThrough({ begin: () => suite.db.kill('SIGKILL'), end: () => suite.db.start() }, 30);
     await assertSurvived(t, outcomes);
   });
 
   it('when mariadbd freezes (SIGSTOP) mid-stream, then writes get 503 within the timeouts and succeed again once it thaws', async (t) => {
-    const outcomes = await writesThrough({ begin: async () => db.pause(true), end: async () => db.pause(false) }, 20);
+    const outcomes = await writesThrough({ begin: async () => suite.db.pause(true), end: async () => suite.db.pause(false) }, 20);
     await assertSurvived(t, outcomes);
   });
 });

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { buildProduct } from '../support/factory.js';
-import { AppProcess } from './support/app-process.js';
+import type { AppProcess } from './support/app-process.js';
 import { heldPost, type HeldOutcome } from './support/held-request.js';
-import { appEnvFor } from './support/http.js';
-import { DisposableMariadb } from './support/mariadb.js';
+import { faultSuite } from './support/suite.js';
 import { waitFor } from './support/wait.js';
 
 const DATABASE = 'catalog_fault3';
@@ -15,27 +14,16 @@ const EXIT_SLACK_MS = 2000;
 const WORKERS = 6;
 
 describe('fault 3: SIGTERM while requests are in flight', () => {
-  let db: DisposableMariadb;
-  const apps: AppProcess[] = [];
-
-  before(async () => {
-    db = await DisposableMariadb.create();
-    await db.start();
-  });
-  after(async () => {
-    await Promise.all(apps.map((a) => a.stop()));
-    await db?.destroy();
-  });
+  const suite = faultSuite();
 
   async function startApp(graceSeconds: number): Promise<AppProcess> {
-    const app = await AppProcess.start(appEnvFor(db.port, DATABASE, { SHUTDOWN_GRACE_SECONDS: String(graceSeconds), LOG_LEVEL: 'info' }));
-    apps.push(app);
+    const app = await suite.startApp(DATABASE, { SHUTDOWN_GRACE_SECONDS: String(graceSeconds), LOG_LEVEL: 'info' });
     await app.waitReady();
     return app;
   }
 
   const abortedClients = async () =>
-    Number((await db.query<{ Value: string }[]>("SHOW GLOBAL STATUS LIKE 'Aborted_clients'"))[0]!.Value);
+    Number((await suite.db.query<{ Value: string }[]>("SHOW GLOBAL STATUS LIKE 'Aborted_clients'"))[0]!.Value);
 
   it('when SIGTERM arrives mid-stream, then every accepted request completes, the pool closes cleanly and the exit code is 0 within the grace period', async () => {
     const app = await startApp(GRACE_SECONDS);
@@ -73,7 +61,7 @@ describe('fault 3: SIGTERM while requests are in flight', () => {
     assert.ok(acceptedAtSignal.length > 20, 'the stream ran through the signal');
     assert.ok(outcomes.every((o) => o.accepted || o.error), 'a request is either accepted and answered or refused');
 
-    const rows = await db.query<{ product_id: string }[]>('SELECT product_id FROM products', [], DATABASE);
+    const rows = await suite.db.query<{ product_id: string }[]>('SELECT product_id FROM products', [], DATABASE);
     const stored = new Set(rows.map((r) => r.product_id));
     assert.deepEqual(accepted.filter((o) => !stored.has(o.productId)).map((o) => o.productId), [], 'every 201 is stored');
     // The pool said goodbye (COM_QUIT) on each connection rather than dropping it at exit.
