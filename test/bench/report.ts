@@ -1,3 +1,4 @@
+import type { CpuSplit } from './cpu.js';
 import type { LoadResult } from './load.js';
 import type { Scenario } from './scenarios.js';
 
@@ -9,6 +10,10 @@ export interface Measured {
   readonly raw: LoadResult;
   /** Highest app RSS sampled while this scenario ran, in bytes. */
   readonly peakRss: number;
+  /** CPU per request of the app, the database and the client (autocannon), over HTTP. */
+  readonly appCpu: CpuSplit;
+  /** CPU per request of the database and the client (the raw driver), without HTTP. */
+  readonly rawCpu: CpuSplit;
 }
 
 export const TARGETS = { minRatio: 0.5, maxReadP99Ms: 50, maxGrowth: 1.5, maxRssBytes: 150 * 1024 * 1024 } as const;
@@ -57,6 +62,28 @@ export function sizeTable(size: number, measured: readonly Measured[]): string {
     ]);
   return `### ${sizeLabel(size)} products\n\n${table(
     ['scenario', 'app req/s', 'p50 ms', 'p99 ms', 'errors', 'raw req/s', 'raw p50', 'raw p99', 'app/raw', 'RSS MB'],
+    rows,
+  )}`;
+}
+
+const us = (msPerRequest: number) => (Number.isFinite(msPerRequest) ? Math.round(msPerRequest * 1000).toLocaleString('en-US') : '-');
+
+/** Where the shared cores go: CPU microseconds per request, by process. */
+export function cpuTable(size: number, measured: readonly Measured[]): string {
+  const rows = measured
+    .filter((m) => m.size === size)
+    .map((m) => [
+      m.scenario.title,
+      us(m.appCpu.appMs),
+      us(m.appCpu.dbMs),
+      us(m.appCpu.clientMs),
+      us(m.appCpu.appMs + m.appCpu.dbMs + m.appCpu.clientMs),
+      us(m.rawCpu.dbMs),
+      us(m.rawCpu.clientMs),
+      us(m.rawCpu.dbMs + m.rawCpu.clientMs),
+    ]);
+  return `CPU µs per request, ${sizeLabel(size)} products (HTTP side: app, database, autocannon; raw side: database, driver)\n\n${table(
+    ['scenario', 'app', 'db', 'autocannon', 'HTTP total', 'raw db', 'raw driver', 'raw total'],
     rows,
   )}`;
 }

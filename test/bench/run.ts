@@ -3,9 +3,10 @@ import { cpus, totalmem } from 'node:os';
 import { createPool, type Pool } from 'mysql2/promise';
 import { TEST_SERVER } from '../support/mysql.js';
 import { sampleRss, startApp, type AppProcess } from './app-process.js';
+import { databasePid, measureCpu, type CpuSplit } from './cpu.js';
 import { httpLoad, rawLoad, type LoadResult } from './load.js';
 import { parseOptions, type BenchOptions } from './options.js';
-import { growthTable, medianResult, sizeLabel, sizeTable, targetLines, type Measured } from './report.js';
+import { cpuTable, growthTable, median, medianResult, sizeLabel, sizeTable, targetLines, type Measured } from './report.js';
 import { SCENARIOS, type Scenario } from './scenarios.js';
 import { seedDatabase } from './seed.js';
 
@@ -21,17 +22,41 @@ async function measureScenario(
   const raw = scenario.raw(size);
   const appRuns: LoadResult[] = [];
   const rawRuns: LoadResult[] = [];
+  const appCpu: CpuSplit[] = [];
+  const rawCpu: CpuSplit[] = [];
+  const perRequest = (cpu: CpuSplit, result: LoadResult): CpuSplit => {
+    const requests = result.requestsPerSecond * durationSeconds;
+    return { appMs: cpu.appMs / requests, dbMs: cpu.dbMs / requests, clientMs: cpu.clientMs / requests };
+  };
+  const pids = { app: app.pid, db: databasePid() };
   let peakRss = 0;
   // Alternate the sides, so a slow spell of this shared machine falls on both.
   for (let run = 0; run < options.runs; run++) {
     await httpLoad(app.url, http, connections, warmupSeconds);
     const sampler = sampleRss(() => app.rss());
-    appRuns.push(await httpLoad(app.url, http, connections, durationSeconds));
+    const [appResult, appSplit] = await measureCpu(pids, () => httpLoad(app.url, http, connections, durationSeconds));
+    appRuns.push(appResult);
+    appCpu.push(perRequest(appSplit, appResult));
     peakRss = Math.max(peakRss, await sampler.stop());
     await rawLoad(pool, raw, connections, warmupSeconds);
-    rawRuns.push(await rawLoad(pool, raw, connections, durationSeconds));
+    const [rawResult, rawSplit] = await measureCpu({ db: pids.db }, () => rawLoad(pool, raw, connections, durationSeconds));
+    rawRuns.push(rawResult);
+    rawCpu.push(perRequest(rawSplit, rawResult));
   }
-  return { size, scenario, app: medianResult(appRuns), raw: medianResult(rawRuns), peakRss };
+  const medianCpu = (splits: CpuSplit[]): CpuSplit => ({
+    appMs: median(splits.map((s) => s.appMs)),
+    dbMs: median(splits.map((s) => s.dbMs)),
+    clientMs: median(splits.map((s) => s.clientMs)),
+  });
+  return {
+    size,
+    scenario,
+    app: medianResult(appRuns),
+    raw: medianResult(rawRuns),
+    peakRss,
+    appCpu: medianCpu(appCpu),
+    rawCpu: medianCpu(rawCpu),
+  };
 }
 
 async function measureSize(size: number, scenarios: readonly Scenario[], options: BenchOptions): Promise<Measured[]> {
@@ -93,7 +118,7 @@ async function main() {
   for (const size of options.sizes) measured.push(...(await measureSize(size, chosen, options)));
 
   const sizes = [...options.sizes].sort((a, b) => a - b);
-  const out = [machine(options), '', ...sizes.map((size) => sizeTable(size, measured) + '\n')];
+  const out = [machine(options), '', ...sizes.map((size) => `${sizeTable(size, measured)}\n\n${cpuTable(size, measured)}\n`)];
   if (sizes.length > 1) out.push(growthTable(sizes[0]!, sizes.at(-1)!, measured), '');
   out.push('### Targets', '', ...targetLines(measured, sizes).map((l) => `    ${l}`), '');
   out.push(`Total time ${((performance.now() - started) / 1000).toFixed(0)} s.`);
