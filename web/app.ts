@@ -85,6 +85,7 @@ export function createApp(deps: AppDependencies): Express {
           'script-src': ["'self'"],
           'style-src': ["'self'"],
           'img-src': ["'self'", 'data:'],
+          'font-src': ["'self'"],
           'form-action': ["'self'"],
           'frame-ancestors': ["'none'"],
           // Plain-HTTP access (NodePort, port-forward) must keep loading its own stylesheet.
