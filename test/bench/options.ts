@@ -21,7 +21,7 @@ export interface BenchOptions {
 }
 
 const USAGE = `Usage: npm run bench -- [options]
-  --short               1,000 and 100,000 products, 1 run of 2 s each: under a minute
+  --short               1,000 and 100,000 products, 1 run of 1 s each: under a minute
   --sizes 1000,1000000  catalog sizes to seed and measure
   --duration 5          seconds per measurement
   --warmup 1            seconds of unmeasured load before each measurement
@@ -69,7 +69,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   if (!/^[A-Za-z0-9_]{1,40}$/.test(values['db-prefix'])) throw new Error('--db-prefix must be letters, digits or _');
   return {
     sizes,
-    durationSeconds: positive('duration', values.duration, short ? 2 : 5),
+    durationSeconds: positive('duration', values.duration, short ? 1 : 5),
     warmupSeconds: positive('warmup', values.warmup, short ? 0.5 : 1),
     connections: Math.round(positive('connections', values.connections, 32)),
     runs: Math.round(positive('runs', values.runs, short ? 1 : 3)),
