@@ -22,20 +22,27 @@ export class DatabaseUnresponsiveError extends Error {
   }
 }
 
+export type SqlParams = ReadonlyArray<string | number | Date>;
+
+/** Runs one prepared statement on the connection `work` was given, within the query deadline. */
+export type Execute = <R extends RowDataPacket[] | ResultSetHeader>(sql: string, params?: SqlParams) => Promise<R>;
+
 /**
- * Runs one prepared statement, bounded in time from start to answer.
+ * Runs `work` on one pooled connection (in one transaction when `transaction` is set), with a
+ * deadline on getting the connection and on every statement.
  *
  * mysql2's own `timeout` does not suffice against a server that stops answering: it starts only
  * when the statement reaches the head of its connection's queue, does not cover the PREPARE
  * before it, and after it fires the connection stays busy and outside the pool. A frozen server
  * would so hold every request and, one by one, every pooled connection. Here a connection that
- * timed out or broke is destroyed, so the pool opens fresh ones once the server is back.
+ * timed out or broke is destroyed, so the pool opens fresh ones once the server is back (and the
+ * server rolls back whatever that connection held).
  */
-export async function executeWithin<T extends RowDataPacket[] | ResultSetHeader>(
+export async function runWithin<T>(
   pool: Pool,
-  sql: string,
-  params: ReadonlyArray<string | number | Date>,
   deadlines: Deadlines,
+  work: (execute: Execute) => Promise<T>,
+  { transaction = false } = {},
 ): Promise<T> {
   let conn: PoolConnection;
   try {
@@ -44,12 +51,20 @@ export async function executeWithin<T extends RowDataPacket[] | ResultSetHeader>
     // Refused, timed out, or turned away (too many connections, access denied): nothing was sent.
     throw new DatabaseUnresponsiveError(`no database connection: ${describe(error)}`, false, { cause: error });
   }
+  const bounded = <R>(step: Promise<R>) => within(step, deadlines.queryMs);
+  const execute: Execute = async (sql, params = []) => {
+    const [result] = await bounded(conn.execute<never>({ sql, timeout: deadlines.queryMs }, params as (string | number | Date)[]));
+    return result;
+  };
   try {
-    const [result] = await within(conn.execute<T>({ sql, timeout: deadlines.queryMs }, params as (string | number | Date)[]), deadlines.queryMs);
+    if (transaction) await bounded(conn.beginTransaction());
+    const result = await work(execute);
+    if (transaction) await bounded(conn.commit());
     conn.release();
     return result;
   } catch (error) {
-    if (isServerAnswer(error)) {
+    const rolledBack = !transaction || (await bounded(conn.rollback()).then(() => true, () => false));
+    if (isServerAnswer(error) && rolledBack) {
       conn.release();
       throw error;
     }
@@ -60,8 +75,18 @@ export async function executeWithin<T extends RowDataPacket[] | ResultSetHeader>
   }
 }
 
+/** One prepared statement within the deadlines (see runWithin). */
+export function executeWithin<T extends RowDataPacket[] | ResultSetHeader>(
+  pool: Pool,
+  sql: string,
+  params: SqlParams,
+  deadlines: Deadlines,
+): Promise<T> {
+  return runWithin(pool, deadlines, (execute) => execute<T>(sql, params));
+}
+
 /** An error the server sent (duplicate key, unknown table, lock wait timeout): the connection is still sound. */
-function isServerAnswer(error: unknown): boolean {
+export function isServerAnswer(error: unknown): boolean {
   const e = error as { sqlState?: unknown; fatal?: unknown };
   return typeof e.sqlState === 'string' && e.fatal !== true;
 }

@@ -1,4 +1,4 @@
-import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import {
   DuplicateProductIdError,
   StoreUnavailableError,
@@ -9,26 +9,12 @@ import {
   type ProductStore,
   type StoredProduct,
 } from './product-store.js';
-import { DatabaseUnresponsiveError, executeWithin } from './mysql-deadline.js';
-
-type SqlParams = ReadonlyArray<string | Date>;
-type Execute = <R extends RowDataPacket[] | ResultSetHeader>(sql: string, params: SqlParams) => Promise<R>;
+import { DatabaseUnresponsiveError, runWithin, type Execute, type SqlParams } from './mysql-deadline.js';
 
 /** The count lives in this many rows of product_counts (see migration 003), picked at random per write. */
 const COUNT_SLOTS = 16;
 const ADD_TO_COUNT = 'INSERT INTO product_counts (slot, n) VALUES (?, ?) ON DUPLICATE KEY UPDATE n = n + ?';
 const countChange = (delta: 1 | -1): string[] => [String(Math.floor(Math.random() * COUNT_SLOTS)), String(delta), String(delta)];
-
-/** An error the server sent (duplicate key, deadlock): the connection is sound and can roll back. */
-function isServerAnswer(error: unknown): boolean {
-  const e = error as { sqlState?: unknown; fatal?: unknown };
-  return typeof e.sqlState === 'string' && e.fatal !== true;
-}
-
-function describeError(error: unknown): string {
-  const e = error as { code?: string; message?: string };
-  return e.code ?? e.message ?? String(error);
-}
 
 interface ProductRow extends RowDataPacket {
   id: number;
@@ -173,67 +159,12 @@ export class MysqlProductStore implements ProductStore {
     });
   }
 
-  /**
-   * Runs `work` in one transaction on one connection, so a product and the count change together
-   * or not at all. The whole of it is bounded by the acquire plus the query deadline; a connection
-   * that failed or ran late is destroyed, never pooled (the server then rolls back what it holds).
-   */
-  async #transaction<T>(work: (execute: Execute) => Promise<T>): Promise<T> {
+  /** Runs `work` on one connection (as one transaction if asked), within the deadlines. */
+  async #run<T>(work: (execute: Execute) => Promise<T>, options: { transaction?: boolean } = {}): Promise<T> {
     if (!this.isReady()) throw new StoreUnavailableError('The database is not ready yet.');
-    let conn: PoolConnection | undefined;
-    let abandoned = false;
-    const discard = () => {
-      abandoned = true;
-      conn?.destroy();
-      conn = undefined;
-    };
-    const running = (async () => {
-      const acquired = await this.pool.getConnection();
-      if (abandoned) return acquired.release(), undefined as never;
-      conn = acquired;
-      await acquired.beginTransaction();
-      const result = await work(async <R extends RowDataPacket[] | ResultSetHeader>(sql: string, params: SqlParams) => {
-        const [answer] = await acquired.execute<R>({ sql, timeout: this.queryTimeoutMs }, params as (string | Date)[]);
-        return answer;
-      });
-      await acquired.commit();
-      return result;
-    })();
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('transaction deadline')), (this.acquireTimeoutMs ?? this.queryTimeoutMs) + this.queryTimeoutMs);
-    });
+    const deadlines = { acquireMs: this.acquireTimeoutMs ?? this.queryTimeoutMs, queryMs: this.queryTimeoutMs };
     try {
-      const result = await Promise.race([running, late]);
-      conn?.release();
-      return result;
-    } catch (error) {
-      const reached = conn !== undefined;
-      if (isServerAnswer(error) && conn && (await conn.rollback().then(() => true, () => false))) {
-        conn.release();
-        const code = (error as { code?: string }).code;
-        if (code && UNAVAILABLE_CODES.has(code)) throw new StoreUnavailableError(`The database is unavailable (${code}).`, { cause: error });
-        throw error;
-      }
-      discard();
-      running.catch(() => undefined);
-      // Once BEGIN may have reached the server, say "may or may not": the commit may have, too.
-      throw new StoreUnavailableError(`The database is unavailable (${describeError(error)}).`, { cause: error, outcomeUnknown: reached });
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  async #query<T extends RowDataPacket[] | ResultSetHeader>(
-    sql: string,
-    params: ReadonlyArray<string | Date>,
-  ): Promise<T> {
-    if (!this.isReady()) throw new StoreUnavailableError('The database is not ready yet.');
-    try {
-      return await executeWithin<T>(this.pool, sql, params, {
-        acquireMs: this.acquireTimeoutMs ?? this.queryTimeoutMs,
-        queryMs: this.queryTimeoutMs,
-      });
+      return await runWithin(this.pool, deadlines, work, options);
     } catch (error) {
       if (error instanceof DatabaseUnresponsiveError) {
         throw new StoreUnavailableError(`The database is unavailable (${error.message}).`, {
@@ -247,5 +178,14 @@ export class MysqlProductStore implements ProductStore {
       }
       throw error;
     }
+  }
+
+  #query<T extends RowDataPacket[] | ResultSetHeader>(sql: string, params: SqlParams): Promise<T> {
+    return this.#run((execute) => execute<T>(sql, params));
+  }
+
+  /** A product and the count change together or not at all. */
+  #transaction<T>(work: (execute: Execute) => Promise<T>): Promise<T> {
+    return this.#run(work, { transaction: true });
   }
 }
