@@ -6,6 +6,7 @@ import { toHttpError } from '../error-handler.js';
 import { StoreUnavailableError, type PageQuery, type ProductPage, type ProductStore } from '../store/product-store.js';
 import { BODY_LIMIT_BYTES, PAGE_SIZE, PRODUCT_ID_MAX, PRODUCT_NAME_MAX, SEARCH_COUNT_CAP, SEARCH_MAX } from '../limits.js';
 import { checkNewProduct, checkProductIdInPath, checkSearch } from '../validation.js';
+
 const NOTICE_COOKIE = 'pc_notice';
 
 /** Form field names, kept from the tutorial's index.php. */
