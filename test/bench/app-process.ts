@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { runtimeCommand } from '../k8s/support/dockerfile.js';
 import { TEST_SERVER } from '../support/mysql.js';
+import { freePort } from '../support/process.js';
 
 const SERVER_JS = fileURLToPath(new URL('../../dist/web/server.js', import.meta.url));
 const READY_TIMEOUT_MS = 60_000;
@@ -17,13 +18,6 @@ export interface AppProcess {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 export async function readRss(pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
@@ -33,7 +27,9 @@ export async function readRss(pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): 
 
 export async function startApp(database: string, poolSize: number, cpuProfDir?: string): Promise<AppProcess> {
   const port = await freePort();
-  const nodeArgs = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
+  // The node flags the image ships with (Dockerfile CMD), so RSS is measured as deployed.
+  const shippedFlags = runtimeCommand().slice(1, -1);
+  const nodeArgs = [...shippedFlags, ...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [])];
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, SERVER_JS], {
     env: {
       PATH: process.env.PATH,

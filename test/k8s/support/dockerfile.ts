@@ -27,6 +27,13 @@ export function dockerfileStages(): Stage[] {
   return stages;
 }
 
+/** The exec-form CMD of the final stage, e.g. ['node', '--max-old-space-size=96', 'dist/web/server.js']. */
+export function runtimeCommand(): string[] {
+  const cmd = instructionsOf(dockerfileStages().at(-1)!, 'CMD').at(-1);
+  if (!cmd) throw new Error('the Dockerfile has no CMD');
+  return JSON.parse(cmd.getArgumentsContent()!) as string[];
+}
+
 /** The instructions of a stage with that keyword. */
 export function instructionsOf(stage: Stage, keyword: string): Instruction[] {
   return stage.instructions.filter((i) => i.getKeyword() === keyword);
