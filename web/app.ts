@@ -1,10 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import cookieParser from 'cookie-parser';
 import express, { type Express, type RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
 import { createCsrf } from './csrf.js';
 import type { Readiness } from './database.js';
 import { PROBE_PATHS } from './defaults.js';
@@ -15,6 +12,7 @@ import { Metrics } from './metrics.js';
 import { apiRouter } from './routes/api.js';
 import { opsRouter } from './routes/ops.js';
 import { pagesRouter } from './routes/pages.js';
+import { requestLogger } from './request-logger.js';
 import type { ProductStore } from './store/product-store.js';
 
 export interface AppDependencies {
@@ -33,7 +31,6 @@ export interface AppDependencies {
 }
 
 const PROBES = new Set<string>(Object.values(PROBE_PATHS));
-const REQUEST_ID = /^[\w.-]{1,64}$/;
 
 function writeRateLimit(perMinute: number): RequestHandler {
   if (perMinute === 0) return (_req, _res, next) => next();
@@ -55,27 +52,13 @@ export function createApp(deps: AppDependencies): Express {
   const writeLimit = writeRateLimit(deps.writeRateLimitPerMinute ?? 0);
 
   app.disable('x-powered-by');
+  // Every body is fresh (live data, per-request CSRF tokens): hashing it for an ETag buys no 304s.
+  app.set('etag', false);
   app.set('trust proxy', deps.trustProxy ?? 0);
   app.set('views', fileURLToPath(new URL('./views', import.meta.url)));
   app.set('view engine', 'ejs');
 
-  app.use(
-    pinoHttp({
-      logger: deps.logger,
-      genReqId: (req, res) => {
-        const given = req.headers['x-request-id'];
-        const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      autoLogging: { ignore: (req) => PROBES.has(req.url ?? '') },
-      serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-    }),
-  );
+  app.use(requestLogger(deps.logger, (path) => PROBES.has(path)));
   app.use(metrics.middleware);
   app.use(
     helmet({
@@ -97,7 +80,6 @@ export function createApp(deps: AppDependencies): Express {
 
   app.use(opsRouter(deps.readiness, metrics));
   app.use('/static', express.static(fileURLToPath(new URL('./public', import.meta.url)), { maxAge: '1h' }));
-  app.use(cookieParser());
   app.use(apiRouter(deps.store, writeLimit));
   app.use(pagesRouter(deps.store, csrf, writeLimit, deps.storage));
   app.use(notFoundHandler);

@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import { HttpError, toProblem } from './errors.js';
 import { BODY_LIMIT_BYTES } from './limits.js';
 import type { Logger } from './logger.js';
+import { requestIdOf } from './request-logger.js';
 import { DuplicateProductIdError, StoreUnavailableError } from './store/product-store.js';
 
 export const UNAVAILABLE_RETRY_SECONDS = 5;
@@ -65,7 +66,7 @@ export const notFoundHandler: RequestHandler = (req) => {
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, next) => {
     const httpError = toHttpError(error);
-    if (httpError.status >= 500 && httpError.status !== 503) logger.error({ err: error }, 'request failed');
+    if (httpError.status >= 500 && httpError.status !== 503) logger.error({ err: error, reqId: requestIdOf(res) }, 'request failed');
     if (res.headersSent) return next(error);
     res.status(httpError.status);
     if (httpError.status === 503) res.set('Retry-After', String(UNAVAILABLE_RETRY_SECONDS));

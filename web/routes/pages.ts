@@ -1,3 +1,4 @@
+import cookieParser from 'cookie-parser';
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { Csrf } from '../csrf.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
@@ -101,7 +102,8 @@ async function searchPage(store: ProductStore, query: PageQuery, search: string)
 /** The server-rendered pages: the form and the list. Each works without JavaScript. */
 export function pagesRouter(store: ProductStore, csrf: Csrf, writeLimit: RequestHandler, storage: 'memory' | 'mysql'): Router {
   const router = Router();
-  router.use(csrf.identifyClient);
+  // Only the pages read cookies (CSRF, notices); the API and probes skip parsing them.
+  router.use(cookieParser(), csrf.identifyClient);
 
   async function render(req: Request, res: Response, list: ListRequest, form: FormState, status = 200, notice?: string) {
     let page: ProductPage | undefined;
