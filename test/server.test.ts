@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { startApp, waitFor, type AppProcess } from './support/process.js';
+import { AppProcess } from './support/app-process.js';
 import { createTestDatabase, skipUnlessMysql, TEST_SERVER } from './support/mysql.js';
+import { waitFor } from './support/wait.js';
 
 const started: AppProcess[] = [];
-after(() => started.forEach((p) => p.child.kill('SIGKILL')));
+after(() => Promise.all(started.map((p) => p.stop())));
 
-async function start(env: Record<string, string>) {
-  const app = await startApp(env);
+/** The server from source, logging at info so start-up and shutdown lines show. */
+async function start(env: Record<string, string>, { waitToServe = true } = {}) {
+  const app = await (waitToServe ? AppProcess.start : AppProcess.launch)({ LOG_LEVEL: 'info', ...env });
   started.push(app);
   return app;
 }
@@ -18,21 +20,21 @@ const status = async (url: string) => (await fetch(url)).status;
 
 describe('the server process', () => {
   it('when the configuration is invalid, then it exits 78 naming the variable', async () => {
-    const app = await start({ PORT: 'not-a-port', MYSQL_POOL_SIZE: '0' });
-    assert.equal(await app.exited, 78);
-    assert.match(app.output(), /PORT must be a whole number/);
-    assert.match(app.output(), /MYSQL_POOL_SIZE must be at least 1/);
-    assert.doesNotMatch(app.output(), /at .*\.ts:\d+/, 'no stack trace');
+    const app = await start({ PORT: 'not-a-port', MYSQL_POOL_SIZE: '0' }, { waitToServe: false });
+    assert.equal((await app.exited).code, 78);
+    assert.match(app.output, /PORT must be a whole number/);
+    assert.match(app.output, /MYSQL_POOL_SIZE must be at least 1/);
+    assert.doesNotMatch(app.output, /at .*\.ts:\d+/, 'no stack trace');
   });
 
   it('when no MYSQL_HOST is set, then it serves from memory with a warning, and SIGTERM exits 0', async () => {
     const app = await start({});
-    assert.ok(await waitFor(async () => (await status(`${app.url}/healthz`)) === 200), app.output());
+    assert.equal(await status(`${app.url}/healthz`), 200);
     assert.equal(await status(`${app.url}/readyz`), 200);
-    assert.match(app.output(), /products are kept in memory/);
-    app.child.kill('SIGTERM');
-    assert.equal(await app.exited, 0);
-    assert.match(app.output(), /"msg":"stopped"/);
+    assert.match(app.output, /products are kept in memory/);
+    app.signal('SIGTERM');
+    assert.equal((await app.exited).code, 0);
+    assert.match(app.output, /"msg":"stopped"/);
   });
 
   describe('against MySQL', mysqlOptions, () => {
@@ -46,16 +48,16 @@ describe('the server process', () => {
           MYSQL_PASSWORD: TEST_SERVER.password,
           MYSQL_DATABASE: db.name,
         });
-        assert.ok(await waitFor(async () => (await status(`${app.url}/readyz`)) === 200), app.output());
+        await waitFor('the app to be ready', async () => (await status(`${app.url}/readyz`)) === 200);
         const created = await fetch(`${app.url}/api/products`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ productId: 'srv-1', productName: 'From the process' }),
         });
         assert.equal(created.status, 201);
-        assert.match(app.output(), /applied migration/);
-        app.child.kill('SIGTERM');
-        assert.equal(await app.exited, 0);
+        assert.match(app.output, /applied migration/);
+        app.signal('SIGTERM');
+        assert.equal((await app.exited).code, 0);
       } finally {
         await db.drop();
       }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { buildProduct } from '../support/factory.js';
-import type { AppProcess } from './support/app-process.js';
+import type { AppProcess } from '../support/app-process.js';
 import { formSession, postProduct } from './support/http.js';
 import { faultSuite } from './support/suite.js';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
-import type { AppProcess } from './support/app-process.js';
+import type { AppProcess } from '../support/app-process.js';
 import { faultSuite } from './support/suite.js';
-import { waitFor } from './support/wait.js';
+import { waitFor } from '../support/wait.js';
 import { WriteStream, type WriteOutcome } from './support/write-stream.js';
 
 const DATABASE = 'catalog_fault2';

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { describe, it } from 'node:test';
 import { buildProduct } from '../support/factory.js';
-import type { AppProcess } from './support/app-process.js';
+import type { AppProcess } from '../support/app-process.js';
 import { heldPost, type HeldOutcome } from './support/held-request.js';
 import { faultSuite } from './support/suite.js';
-import { waitFor } from './support/wait.js';
+import { waitFor } from '../support/wait.js';
 
 const DATABASE = 'catalog_fault3';
 const GRACE_SECONDS = 5;

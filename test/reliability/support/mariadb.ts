@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createConnection } from 'mysql2/promise';
 import type { MysqlConfig } from '../../../web/config.js';
-import { killOnExit } from './children.js';
+import { killOnExit } from '../../support/children.js';
 import { freePort } from '../../support/process.js';
-import { waitFor } from './wait.js';
+import { waitFor } from '../../support/wait.js';
 
 const MARIADBD = process.env.TEST_MARIADBD ?? '/usr/sbin/mariadbd';
 const INSTALL_DB = process.env.TEST_MARIADB_INSTALL_DB ?? 'mariadb-install-db';

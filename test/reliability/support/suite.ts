@@ -1,5 +1,5 @@
 import { after, before } from 'node:test';
-import { AppProcess } from './app-process.js';
+import { AppProcess } from '../../support/app-process.js';
 import { appEnvFor } from './http.js';
 import { DisposableMariadb } from './mariadb.js';
 

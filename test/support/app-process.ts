@@ -1,12 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { TEST_CSRF_SECRET } from '../../support/app.js';
+import { TEST_CSRF_SECRET } from './app.js';
 import { killOnExit } from './children.js';
-import { freePort } from '../../support/process.js';
+import { freePort } from './process.js';
 import { waitFor } from './wait.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface Exit {
   readonly code: number | null;
@@ -30,7 +30,18 @@ export class AppProcess {
     this.exited = once(child, 'exit').then(([code, signal]) => ({ code, signal }) as Exit);
   }
 
+  /** Starts the process and waits until it serves /healthz. */
   static async start(env: Record<string, string>): Promise<AppProcess> {
+    const app = await AppProcess.launch(env);
+    await waitFor(`the app to listen on port ${app.port}`, async () => {
+      if (!app.running) throw new Error(`the app exited early:\n${app.output}`);
+      return (await fetch(`${app.url}/healthz`)).ok;
+    });
+    return app;
+  }
+
+  /** Starts the process without waiting for it (for runs that are expected to fail at start-up). */
+  static async launch(env: Record<string, string>): Promise<AppProcess> {
     const port = await freePort();
     const child = spawn(process.execPath, ['--import', 'tsx', 'web/server.ts'], {
       cwd: ROOT,
@@ -46,12 +57,7 @@ export class AppProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     killOnExit(child);
-    const app = new AppProcess(child, port);
-    await waitFor(`the app to listen on port ${port}`, async () => {
-      if (!app.running) throw new Error(`the app exited early:\n${app.output}`);
-      return (await fetch(`${app.url}/healthz`)).ok;
-    });
-    return app;
+    return new AppProcess(child, port);
   }
 
   get url(): string {
