@@ -57,6 +57,8 @@ export function createApp(deps: AppDependencies): Express {
   app.set('trust proxy', deps.trustProxy ?? 0);
   app.set('views', fileURLToPath(new URL('./views', import.meta.url)));
   app.set('view engine', 'ejs');
+  // Every page's header says where products are kept, error pages included.
+  app.locals.storage = deps.storage;
 
   app.use(requestLogger(deps.logger, (path) => PROBES.has(path)));
   app.use(metrics.middleware);
@@ -81,9 +83,8 @@ export function createApp(deps: AppDependencies): Express {
   app.use(opsRouter(deps.readiness, metrics));
   app.use('/static', express.static(fileURLToPath(new URL('./public', import.meta.url)), { maxAge: '1h' }));
   app.use(apiRouter(deps.store, writeLimit));
-  app.use(pagesRouter(deps.store, csrf, writeLimit, deps.storage));
+  app.use(pagesRouter(deps.store, csrf, writeLimit));
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
-  app.locals.storage = deps.storage;
   return app;
 }

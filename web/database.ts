@@ -4,7 +4,7 @@ import { MigrationRefusedError, migrate } from '../db/migrate.js';
 import type { MysqlConfig } from './config.js';
 import type { Logger } from './logger.js';
 import type { PoolStats } from './metrics.js';
-import { executeWithin } from './store/mysql-deadline.js';
+import { describeDbError, executeWithin, type Deadlines } from './store/mysql-deadline.js';
 import { MysqlProductStore } from './store/mysql-store.js';
 
 export type Readiness = { readonly ready: true } | { readonly ready: false; readonly reason: string };
@@ -32,11 +32,13 @@ export class Database {
   #problem = 'Connecting to the database.';
   readonly #stop = new AbortController();
   #loop: Promise<void> | undefined;
+  readonly #deadlines: Deadlines;
 
   constructor(
     private readonly config: MysqlConfig,
     private readonly logger: Logger,
   ) {
+    this.#deadlines = { acquireMs: config.connectTimeoutMs, queryMs: config.queryTimeoutMs };
     this.pool = createPool({
       host: config.host,
       port: config.port,
@@ -52,11 +54,7 @@ export class Database {
     });
     // Errors on idle connections (a restarting server) surface here; without a listener they would crash the process.
     this.pool.pool.on('error', (error: Error) => this.logger.warn({ err: error }, 'database pool error'));
-    this.store = new MysqlProductStore(this.pool, () => this.#migrated, config.queryTimeoutMs, config.connectTimeoutMs);
-  }
-
-  get migrated(): boolean {
-    return this.#migrated;
+    this.store = new MysqlProductStore(this.pool, () => this.#migrated, this.#deadlines);
   }
 
   /** Starts connecting and migrating in the background; resolves once migrated (or closed). */
@@ -69,10 +67,10 @@ export class Database {
     if (!this.#migrated) return { ready: false, reason: this.#problem };
     try {
       // Bounded like the store's queries, so a frozen server cannot hold probes or pooled connections.
-      await executeWithin(this.pool, 'SELECT 1', [], { acquireMs: this.config.connectTimeoutMs, queryMs: this.config.queryTimeoutMs });
+      await executeWithin(this.pool, 'SELECT 1', [], this.#deadlines);
       return { ready: true };
     } catch (error) {
-      return { ready: false, reason: `The database does not answer: ${describe(error)}` };
+      return { ready: false, reason: `The database does not answer: ${describeDbError(error)}` };
     }
   }
 
@@ -106,7 +104,7 @@ export class Database {
       } catch (error) {
         if ((error as { code?: string }).code === 'ER_BAD_DB_ERROR' && (await this.#createDatabase())) continue;
         const refused = error instanceof MigrationRefusedError;
-        this.#problem = refused ? (error as Error).message : `Cannot reach the database: ${describe(error)}`;
+        this.#problem = refused ? (error as Error).message : `Cannot reach the database: ${describeDbError(error)}`;
         this.logger[refused ? 'error' : 'warn']({ retryInMs: delay }, this.#problem);
         await sleep(delay, undefined, { signal: this.#stop.signal }).catch(() => undefined);
         delay = refused ? RETRY_REFUSED_MS : Math.min(delay * 2, RETRY_MAX_MS);
@@ -132,9 +130,4 @@ export class Database {
       return false;
     }
   }
-}
-
-function describe(error: unknown): string {
-  const e = error as { code?: string; message?: string };
-  return e.code ? `${e.code}: ${e.message}` : String(e.message ?? error);
 }

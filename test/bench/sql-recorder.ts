@@ -48,7 +48,7 @@ export function recordCall(call: (store: ProductStore) => Promise<unknown>): Pro
       };
     },
   };
-  const store = new MysqlProductStore(pool as unknown as Pool, () => true, QUERY_TIMEOUT_MS);
+  const store = new MysqlProductStore(pool as unknown as Pool, () => true, { acquireMs: QUERY_TIMEOUT_MS, queryMs: QUERY_TIMEOUT_MS });
   return call(store).then(() => units);
 }
 

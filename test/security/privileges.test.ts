@@ -39,7 +39,7 @@ async function accountWith(privileges: readonly string[]): Promise<AppAccount> {
 /** Migrates as the account and runs every store operation; the first refusal, or undefined. */
 async function firstRefusal(account: AppAccount): Promise<string | undefined> {
   const pool = createPool({ ...TEST_SERVER, user: account.user, password: account.password, database: account.db.name, connectionLimit: 2 });
-  const store = new MysqlProductStore(pool, () => true, 5000);
+  const store = new MysqlProductStore(pool, () => true, { acquireMs: 5000, queryMs: 5000 });
   const p = buildProduct();
   const steps: Array<[string, () => Promise<unknown>]> = [
     ['migrate', () => migrate(pool)],

@@ -100,7 +100,7 @@ async function searchPage(store: ProductStore, query: PageQuery, search: string)
 }
 
 /** The server-rendered pages: the form and the list. Each works without JavaScript. */
-export function pagesRouter(store: ProductStore, csrf: Csrf, writeLimit: RequestHandler, storage: 'memory' | 'mysql'): Router {
+export function pagesRouter(store: ProductStore, csrf: Csrf, writeLimit: RequestHandler): Router {
   const router = Router();
   // Only the pages read cookies (CSRF, notices); the API and probes skip parsing them.
   router.use(cookieParser(), csrf.identifyClient);
@@ -121,7 +121,6 @@ export function pagesRouter(store: ProductStore, csrf: Csrf, writeLimit: Request
     const first = page?.items[0];
     const last = page?.items.at(-1);
     res.status(unavailable && status < 500 ? 503 : status).render('index', {
-      storage,
       unavailable,
       products: page?.items ?? [],
       total,

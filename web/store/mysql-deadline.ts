@@ -49,7 +49,7 @@ export async function runWithin<T>(
     conn = await within(pool.getConnection(), deadlines.acquireMs, (late) => late.release());
   } catch (error) {
     // Refused, timed out, or turned away (too many connections, access denied): nothing was sent.
-    throw new DatabaseUnresponsiveError(`no database connection: ${describe(error)}`, false, { cause: error });
+    throw new DatabaseUnresponsiveError(`no database connection: ${describeDbError(error)}`, false, { cause: error });
   }
   const bounded = <R>(step: Promise<R>) => within(step, deadlines.queryMs);
   const execute: Execute = async (sql, params = []) => {
@@ -71,7 +71,7 @@ export async function runWithin<T>(
     // Timed out or broken, it may still carry the statement: never hand it out again.
     conn.destroy();
     if (!isConnectionFailure(error)) throw error;
-    throw new DatabaseUnresponsiveError(`the database did not answer: ${describe(error)}`, true, { cause: error });
+    throw new DatabaseUnresponsiveError(`the database did not answer: ${describeDbError(error)}`, true, { cause: error });
   }
 }
 
@@ -86,7 +86,7 @@ export function executeWithin<T extends RowDataPacket[] | ResultSetHeader>(
 }
 
 /** An error the server sent (duplicate key, unknown table, lock wait timeout): the connection is still sound. */
-export function isServerAnswer(error: unknown): boolean {
+function isServerAnswer(error: unknown): boolean {
   const e = error as { sqlState?: unknown; fatal?: unknown };
   return typeof e.sqlState === 'string' && e.fatal !== true;
 }
@@ -126,7 +126,8 @@ function within<T>(promise: Promise<T>, ms: number, onLate?: (value: T) => void)
   });
 }
 
-function describe(error: unknown): string {
+/** `CODE: message` of a driver or server error, for logs and readiness reasons. */
+export function describeDbError(error: unknown): string {
   const e = error as { code?: string; message?: string };
   return e.code ? `${e.code}: ${e.message}` : String(e.message ?? error);
 }

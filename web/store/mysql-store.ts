@@ -9,7 +9,7 @@ import {
   type ProductStore,
   type StoredProduct,
 } from './product-store.js';
-import { DatabaseUnresponsiveError, runWithin, type Execute, type SqlParams } from './mysql-deadline.js';
+import { DatabaseUnresponsiveError, runWithin, type Deadlines, type Execute, type SqlParams } from './mysql-deadline.js';
 
 /** The count lives in this many rows of product_counts (see migration 003), picked at random per write. */
 const COUNT_SLOTS = 16;
@@ -67,9 +67,7 @@ export class MysqlProductStore implements ProductStore {
   constructor(
     private readonly pool: Pool,
     private readonly isReady: () => boolean,
-    private readonly queryTimeoutMs: number,
-    /** Longest wait for a pooled connection. @default queryTimeoutMs */
-    private readonly acquireTimeoutMs?: number,
+    private readonly deadlines: Deadlines,
   ) {}
 
   async listPage(query: PageQuery): Promise<ProductPage> {
@@ -162,9 +160,8 @@ export class MysqlProductStore implements ProductStore {
   /** Runs `work` on one connection (as one transaction if asked), within the deadlines. */
   async #run<T>(work: (execute: Execute) => Promise<T>, options: { transaction?: boolean } = {}): Promise<T> {
     if (!this.isReady()) throw new StoreUnavailableError('The database is not ready yet.');
-    const deadlines = { acquireMs: this.acquireTimeoutMs ?? this.queryTimeoutMs, queryMs: this.queryTimeoutMs };
     try {
-      return await runWithin(this.pool, deadlines, work, options);
+      return await runWithin(this.pool, this.deadlines, work, options);
     } catch (error) {
       if (error instanceof DatabaseUnresponsiveError) {
         throw new StoreUnavailableError(`The database is unavailable (${error.message}).`, {
