@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from '../web/config.js';
-import { Database } from '../web/database.js';
-import { createLogger } from '../web/logger.js';
+import { Database } from '../web/mysql/database.js';
+import { createLogger } from '../web/ops/logger.js';
 
 const GIVE_UP_SECONDS = 60;
 

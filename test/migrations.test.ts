@@ -3,7 +3,7 @@ import { readdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { createPool, type Pool, type RowDataPacket } from 'mysql2/promise';
 import { MIGRATIONS_DIR, MigrationRefusedError, migrate, splitStatements } from '../db/migrate.js';
-import { Database } from '../web/database.js';
+import { Database } from '../web/mysql/database.js';
 import { silentLogger } from './support/app.js';
 import { createTestDatabase, skipUnlessMysql, TEST_SERVER, type TestDatabase } from './support/mysql.js';
 

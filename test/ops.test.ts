@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import supertest from 'supertest';
-import { Database } from '../web/database.js';
-import { Metrics } from '../web/metrics.js';
-import { MemoryProductStore } from '../web/store/memory-store.js';
+import { Database } from '../web/mysql/database.js';
+import { Metrics } from '../web/ops/metrics.js';
+import { MemoryProductStore } from '../web/catalog/memory-store.js';
 import { appWith, mysqlFixture, silentLogger } from './support/app.js';
 import { buildProduct } from './support/factory.js';
 import { skipUnlessMysql, TEST_SERVER } from './support/mysql.js';

@@ -4,8 +4,8 @@ import supertest from 'supertest';
 import { appWith, csrfToken, type StoreFixture } from './support/app.js';
 import { buildProduct } from './support/factory.js';
 import { storeFixtures } from './support/fixtures.js';
-import { MemoryProductStore } from '../web/store/memory-store.js';
-import { StoreUnavailableError } from '../web/store/product-store.js';
+import { MemoryProductStore } from '../web/catalog/memory-store.js';
+import { StoreUnavailableError } from '../web/catalog/product-store.js';
 
 const form = (p: { productId: string; productName: string }, token: string) => ({
   product_id: p.productId,

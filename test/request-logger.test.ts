@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
 import supertest from 'supertest';
-import { MemoryProductStore } from '../web/store/memory-store.js';
+import { MemoryProductStore } from '../web/catalog/memory-store.js';
 import { appWith } from './support/app.js';
 
 /** An app whose log lines land in `lines`, parsed. */

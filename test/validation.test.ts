@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodeCursor, encodeCursor } from '../web/cursor.js';
-import { checkNewProduct, checkProductId, checkProductName, checkSearch } from '../web/validation.js';
+import { decodeCursor, encodeCursor } from '../web/http/cursor.js';
+import { checkNewProduct, checkProductId, checkProductName, checkSearch } from '../web/catalog/validation.js';
 
 describe('product validation', () => {
   it('when the ID and name are valid, then they come back trimmed', () => {

@@ -2,11 +2,11 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { Database, type Readiness } from './database.js';
-import { createHttpServer } from './http-server.js';
-import { createLogger, type Logger } from './logger.js';
-import { Metrics } from './metrics.js';
-import { MemoryProductStore } from './store/memory-store.js';
+import { Database, type Readiness } from './mysql/database.js';
+import { createHttpServer } from './http/http-server.js';
+import { createLogger, type Logger } from './ops/logger.js';
+import { Metrics } from './ops/metrics.js';
+import { MemoryProductStore } from './catalog/memory-store.js';
 
 function storeFor(config: Config, logger: Logger) {
   if (!config.mysql) {

@@ -1,4 +1,4 @@
-import { encodeCursor } from '../../web/cursor.js';
+import { encodeCursor } from '../../web/http/cursor.js';
 import { LIST_LIMIT, PAGE_SIZE, SEARCH_COUNT_CAP } from '../../web/limits.js';
 import type { HttpRequest } from './load.js';
 import { SEEDED_ID_PREFIX, WRITTEN_ID_PREFIX } from './seed.js';

@@ -1,6 +1,6 @@
 import type { Pool, PoolConnection } from 'mysql2/promise';
-import { MysqlProductStore } from '../../web/store/mysql-store.js';
-import type { ProductStore } from '../../web/store/product-store.js';
+import { MysqlProductStore } from '../../web/catalog/mysql-store.js';
+import type { ProductStore } from '../../web/catalog/product-store.js';
 
 type Sql = string | { sql: string; timeout?: number };
 type Step = { readonly sql: Sql; readonly params: unknown } | 'begin' | 'commit' | 'rollback';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createConnection, type Connection } from 'mysql2/promise';
 import supertest from 'supertest';
-import { Database } from '../../web/database.js';
+import { Database } from '../../web/mysql/database.js';
 import { appWith, silentLogger } from '../support/app.js';
 import { buildProduct } from '../support/factory.js';
 import { createTestDatabase, skipUnlessMysql, TEST_SERVER, type TestDatabase } from '../support/mysql.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import supertest from 'supertest';
 import { BODY_LIMIT_BYTES } from '../../web/limits.js';
-import { MemoryProductStore } from '../../web/store/memory-store.js';
+import { MemoryProductStore } from '../../web/catalog/memory-store.js';
 import { appWith, csrfToken } from '../support/app.js';
 import { buildProduct } from '../support/factory.js';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import supertest from 'supertest';
-import { MemoryProductStore } from '../../web/store/memory-store.js';
-import { StoreUnavailableError } from '../../web/store/product-store.js';
+import { MemoryProductStore } from '../../web/catalog/memory-store.js';
+import { StoreUnavailableError } from '../../web/catalog/product-store.js';
 import { appWith, csrfToken } from '../support/app.js';
 import { buildProduct } from '../support/factory.js';
 

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import supertest from 'supertest';
 import { PRODUCT_ID_MAX, PRODUCT_NAME_MAX } from '../../web/limits.js';
-import { checkNewProduct } from '../../web/validation.js';
+import { checkNewProduct } from '../../web/catalog/validation.js';
 import { csrfToken, mysqlFixture } from '../support/app.js';
 import { skipUnlessMysql } from '../support/mysql.js';
 

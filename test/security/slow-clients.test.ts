@@ -3,8 +3,8 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { createHttpServer, HTTP_TIMEOUTS } from '../../web/http-server.js';
-import { MemoryProductStore } from '../../web/store/memory-store.js';
+import { createHttpServer, HTTP_TIMEOUTS } from '../../web/http/http-server.js';
+import { MemoryProductStore } from '../../web/catalog/memory-store.js';
 import { appWith } from '../support/app.js';
 
 /** Short limits so the test runs in seconds; the check interval is the production one. */

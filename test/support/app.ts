@@ -2,9 +2,9 @@ import { pino } from 'pino';
 import type { Express } from 'express';
 import supertest from 'supertest';
 import { createApp, type AppDependencies } from '../../web/app.js';
-import { Database } from '../../web/database.js';
-import { MemoryProductStore } from '../../web/store/memory-store.js';
-import type { ProductStore } from '../../web/store/product-store.js';
+import { Database } from '../../web/mysql/database.js';
+import { MemoryProductStore } from '../../web/catalog/memory-store.js';
+import type { ProductStore } from '../../web/catalog/product-store.js';
 import { createTestDatabase, type TestDatabase } from './mysql.js';
 
 export const silentLogger = pino({ level: 'silent' });

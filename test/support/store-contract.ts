@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { DuplicateProductIdError, type ProductStore } from '../../web/store/product-store.js';
+import { DuplicateProductIdError, type ProductStore } from '../../web/catalog/product-store.js';
 import { buildProduct } from './factory.js';
 
 /** The behaviour every ProductStore must have; run by each store's test file. */

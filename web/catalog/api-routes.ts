@@ -1,10 +1,10 @@
 import express, { Router, type Request, type RequestHandler } from 'express';
-import { decodeCursor, encodeCursor } from '../cursor.js';
-import { HttpError, notFound, validationError, type FieldError } from '../errors.js';
+import { decodeCursor, encodeCursor } from '../http/cursor.js';
+import { HttpError, notFound, validationError, type FieldError } from '../http/errors.js';
 import { BODY_LIMIT_BYTES, LIST_LIMIT } from '../limits.js';
 import { openApiDocument } from '../openapi.js';
-import type { Product, ProductStore } from '../store/product-store.js';
-import { checkNewProduct, checkProductIdInPath, checkProductName, checkSearch } from '../validation.js';
+import type { Product, ProductStore } from './product-store.js';
+import { checkNewProduct, checkProductIdInPath, checkProductName, checkSearch } from './validation.js';
 
 
 const toJson = (p: Product) => ({

@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createConnection, createPool, type Pool } from 'mysql2/promise';
-import { MigrationRefusedError, migrate } from '../db/migrate.js';
-import type { MysqlConfig } from './config.js';
-import type { Logger } from './logger.js';
-import type { PoolStats } from './metrics.js';
-import { describeDbError, executeWithin, type Deadlines } from './store/mysql-deadline.js';
-import { MysqlProductStore } from './store/mysql-store.js';
+import { MigrationRefusedError, migrate } from '../../db/migrate.js';
+import type { MysqlConfig } from '../config.js';
+import type { Logger } from '../ops/logger.js';
+import type { PoolStats } from '../ops/metrics.js';
+import { describeDbError, executeWithin, type Deadlines } from './deadline.js';
+import { MysqlProductStore } from '../catalog/mysql-store.js';
 
 export type Readiness = { readonly ready: true } | { readonly ready: false; readonly reason: string };
 

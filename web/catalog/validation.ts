@@ -1,6 +1,6 @@
-import type { FieldError } from './errors.js';
+import type { FieldError } from '../http/errors.js';
 
-import { PRODUCT_ID_MAX, PRODUCT_NAME_MAX, SEARCH_MAX } from './limits.js';
+import { PRODUCT_ID_MAX, PRODUCT_NAME_MAX, SEARCH_MAX } from '../limits.js';
 
 const PRODUCT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const CONTROL_CHARACTER = /\p{Cc}/u;

@@ -1,9 +1,9 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import { HttpError, toProblem } from './errors.js';
-import { BODY_LIMIT_BYTES } from './limits.js';
-import type { Logger } from './logger.js';
+import { BODY_LIMIT_BYTES } from '../limits.js';
+import type { Logger } from '../ops/logger.js';
 import { requestIdOf } from './request-logger.js';
-import { DuplicateProductIdError, StoreUnavailableError } from './store/product-store.js';
+import { DuplicateProductIdError, StoreUnavailableError } from '../catalog/product-store.js';
 
 export const UNAVAILABLE_RETRY_SECONDS = 5;
 

@@ -9,7 +9,7 @@ import {
   type ProductStore,
   type StoredProduct,
 } from './product-store.js';
-import { DatabaseUnresponsiveError, runWithin, type Deadlines, type Execute, type SqlParams } from './mysql-deadline.js';
+import { DatabaseUnresponsiveError, runWithin, type Deadlines, type Execute, type SqlParams } from '../mysql/deadline.js';
 
 /** The count lives in this many rows of product_counts (see migration 003), picked at random per write. */
 const COUNT_SLOTS = 16;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { RequestHandler, Response } from 'express';
-import type { Logger } from './logger.js';
+import type { Logger } from '../ops/logger.js';
 
 /** A caller's own id is kept when it is short and plain; anything else gets a fresh UUID. */
 const CALLER_REQUEST_ID = /^[\w.-]{1,64}$/;

@@ -1,7 +1,7 @@
 import { Router } from 'express';
-import type { Readiness } from '../database.js';
+import type { Readiness } from '../mysql/database.js';
 import { PROBE_PATHS } from '../defaults.js';
-import type { Metrics } from '../metrics.js';
+import type { Metrics } from './metrics.js';
 
 /** Liveness, readiness and Prometheus metrics for the platform. */
 export function opsRouter(readiness: () => Promise<Readiness>, metrics: Metrics): Router {

@@ -1,12 +1,12 @@
 import cookieParser from 'cookie-parser';
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
-import type { Csrf } from '../csrf.js';
-import { decodeCursor, encodeCursor } from '../cursor.js';
-import { HttpError, type FieldError } from '../errors.js';
-import { toHttpError } from '../error-handler.js';
-import { StoreUnavailableError, type PageQuery, type ProductPage, type ProductStore } from '../store/product-store.js';
+import type { Csrf } from '../http/csrf.js';
+import { decodeCursor, encodeCursor } from '../http/cursor.js';
+import { HttpError, type FieldError } from '../http/errors.js';
+import { toHttpError } from '../http/error-handler.js';
+import { StoreUnavailableError, type PageQuery, type ProductPage, type ProductStore } from './product-store.js';
 import { BODY_LIMIT_BYTES, PAGE_SIZE, PRODUCT_ID_MAX, PRODUCT_NAME_MAX, SEARCH_COUNT_CAP, SEARCH_MAX } from '../limits.js';
-import { checkNewProduct, checkProductIdInPath, checkSearch } from '../validation.js';
+import { checkNewProduct, checkProductIdInPath, checkSearch } from './validation.js';
 
 const NOTICE_COOKIE = 'pc_notice';
 
