@@ -34,6 +34,8 @@ export const SECRET_KEYS = {
   mysqlPassword: 'mysql-password',
   /** Key that signs CSRF tokens; the same for every web replica. */
   csrfSecret: 'csrf-secret',
+  /** Password of the first admin account, used only while no admin exists. */
+  adminPassword: 'admin-password',
 } as const;
 
 /** Path of a Secret key's file inside a container. */

@@ -18,6 +18,7 @@ export const minikube: CatalogProps = {
       mysqlRootPassword: 'dev-only-root-password',
       mysqlPassword: 'dev-only-app-password',
       csrfSecret: 'dev-only-csrf-secret-0123456789abcdef0123456789abcdef',
+      adminPassword: 'dev-only-admin-password',
     },
   },
   database: { kind: 'in-cluster', storage: '1Gi' },

@@ -80,6 +80,7 @@ export class WebApp extends Construct {
       MYSQL_PASSWORD_FILE: kplus.EnvValue.fromValue(secretFile(SECRET_KEYS.mysqlPassword)),
       MYSQL_POOL_SIZE: kplus.EnvValue.fromValue('5'),
       CSRF_SECRET_FILE: kplus.EnvValue.fromValue(secretFile(SECRET_KEYS.csrfSecret)),
+      ADMIN_PASSWORD_FILE: kplus.EnvValue.fromValue(secretFile(SECRET_KEYS.adminPassword)),
       SHUTDOWN_GRACE_SECONDS: kplus.EnvValue.fromValue(String(SHUTDOWN_GRACE_SECONDS)),
       LOG_LEVEL: kplus.EnvValue.fromValue(props.logLevel ?? 'info'),
     };
@@ -121,7 +122,7 @@ export class WebApp extends Construct {
       },
     });
     web.mount('/tmp', kplus.Volume.fromEmptyDir(this, 'TmpVolume', 'tmp', { sizeLimit: Size.mebibytes(64) }));
-    mountSecretFiles(this, web, props.secret, [SECRET_KEYS.mysqlPassword, SECRET_KEYS.csrfSecret]);
+    mountSecretFiles(this, web, props.secret, [SECRET_KEYS.mysqlPassword, SECRET_KEYS.csrfSecret, SECRET_KEYS.adminPassword]);
     addRestrictedPatches(this.deployment);
 
     const exposure = props.exposure;

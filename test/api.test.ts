@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import supertest from 'supertest';
 import type { StoreFixture } from './support/app.js';
+import { apiClient, type ApiClient } from './support/auth.js';
 import { buildProduct } from './support/factory.js';
 import { storeFixtures } from './support/fixtures.js';
 
@@ -10,10 +11,11 @@ const PROBLEM = /^application\/problem\+json/;
 for (const kind of await storeFixtures()) {
   describe(`JSON API on the ${kind.name} store`, () => {
     let fx: StoreFixture;
-    let api: ReturnType<typeof supertest>;
+    let api: ApiClient;
     before(async () => {
       fx = await kind.open();
-      api = supertest(fx.app);
+      // Writes need an editor's API token; the client sends it with every request.
+      api = await apiClient(fx.app, fx.stores, 'editor');
     });
     after(async () => fx?.close());
 

@@ -1,4 +1,6 @@
-import { MemoryProductStore } from '../web/catalog/memory-store.js';
+import { memoryStores } from '../web/stores.js';
+import { describeAccountStoreContract } from './support/account-store-contract.js';
 import { describeStoreContract } from './support/store-contract.js';
 
-describeStoreContract('memory', async () => ({ store: new MemoryProductStore(), close: async () => {} }));
+describeStoreContract('memory', async () => ({ stores: memoryStores(), close: async () => {} }));
+describeAccountStoreContract('memory', async () => ({ stores: memoryStores(), close: async () => {} }));

@@ -109,7 +109,7 @@ describe('migrations on MySQL', await skipUnlessMysql(), () => {
     try {
       await database.start();
       assert.deepEqual(await database.readiness(), { ready: true });
-      assert.equal((await database.store.listPage({ limit: 1 })).items.length, 0);
+      assert.equal((await database.stores.products.listPage({ limit: 1 })).items.length, 0);
     } finally {
       await database.close();
       await db.exec(`DROP DATABASE IF EXISTS \`${name}\``);

@@ -1,5 +1,8 @@
+import { describeAccountStoreContract } from './support/account-store-contract.js';
 import { describeStoreContract } from './support/store-contract.js';
 import { mysqlFixture } from './support/app.js';
 import { skipUnlessMysql } from './support/mysql.js';
 
-describeStoreContract('mysql', mysqlFixture, await skipUnlessMysql());
+const skip = await skipUnlessMysql();
+describeStoreContract('mysql', mysqlFixture, skip);
+describeAccountStoreContract('mysql', mysqlFixture, skip);

@@ -7,6 +7,7 @@ import { openApiDocument } from '../web/openapi.js';
 import type { StoreFixture } from './support/app.js';
 import { buildProduct } from './support/factory.js';
 import { storeFixtures } from './support/fixtures.js';
+import { apiAs, apiClient, type ApiClient } from './support/auth.js';
 
 type Doc = { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: object }> }> }>> };
 const doc = openApiDocument as unknown as Doc;
@@ -32,9 +33,11 @@ const [memory] = await storeFixtures();
 
 describe('OpenAPI description', () => {
   let fx: StoreFixture;
-  let api: ReturnType<typeof supertest>;
+  let api: Awaited<ReturnType<typeof apiClient>>;
+  let admin: ApiClient;
+  let anonymous: ApiClient;
   const exercised = new Set<string>();
-  const check = async (template: string, method: 'get' | 'post' | 'put' | 'delete', req: supertest.Test, status: number) => {
+  const check = async (template: string, method: 'get' | 'post' | 'put' | 'patch' | 'delete', req: supertest.Test, status: number) => {
     const res = await req.expect(status);
     assertDocumented(template, method, res);
     exercised.add(`${method} ${template}`);
@@ -42,14 +45,26 @@ describe('OpenAPI description', () => {
   };
   before(async () => {
     fx = await memory!.open();
-    api = supertest(fx.app);
+    api = await apiClient(fx.app, fx.stores, 'editor');
+    admin = await apiClient(fx.app, fx.stores, 'admin');
+    anonymous = apiAs(fx.app, undefined);
   });
   after(async () => fx?.close());
 
   it('when /api/openapi.json is fetched, then it is the OpenAPI 3.1 document', async () => {
     const res = await api.get('/api/openapi.json').expect(200);
     assert.equal(res.body.openapi, '3.1.0');
-    assert.deepEqual(Object.keys(res.body.paths), ['/api/products', '/api/products/{productId}']);
+    assert.deepEqual(Object.keys(res.body.paths), [
+      '/api/products',
+      '/api/products/{productId}',
+      '/api/me',
+      '/api/tokens',
+      '/api/tokens/{tokenId}',
+      '/api/users',
+      '/api/users/{username}',
+      '/api/audit',
+    ]);
+    assert.deepEqual(res.body.components.securitySchemes.bearerAuth, { ...res.body.components.securitySchemes.bearerAuth, type: 'http', scheme: 'bearer' });
   });
 
   it('when every operation answers with success and with errors, then each response matches its schema', async () => {
@@ -69,6 +84,26 @@ describe('OpenAPI description', () => {
     await check(item, 'put', api.put('/api/products/none').send({ productName: 'x' }), 404);
     await check(item, 'delete', api.delete(`/api/products/${p.productId}`), 204);
     await check(item, 'delete', api.delete(`/api/products/${p.productId}`), 404);
+    await check('/api/products', 'post', anonymous.post('/api/products').send(buildProduct()), 401);
+    await check(item, 'delete', (await apiClient(fx.app, fx.stores, 'viewer')).delete(`/api/products/${p.productId}`), 403);
+
+    await check('/api/me', 'get', api.get('/api/me'), 200);
+    await check('/api/me', 'get', anonymous.get('/api/me'), 401);
+    const created = await check('/api/tokens', 'post', api.post('/api/tokens').send({ name: 'docs', expiresInDays: 30 }), 201);
+    await check('/api/tokens', 'post', api.post('/api/tokens').send({ name: 'too strong', role: 'admin' }), 400);
+    await check('/api/tokens', 'get', api.get('/api/tokens'), 200);
+    await check('/api/tokens', 'get', admin.get(`/api/tokens?user=${api.account.username}`), 200);
+    await check('/api/tokens/{tokenId}', 'delete', api.delete(`/api/tokens/${created.body.id}`), 204);
+    await check('/api/tokens/{tokenId}', 'delete', api.delete('/api/tokens/999999'), 404);
+    await check('/api/users', 'get', admin.get('/api/users'), 200);
+    await check('/api/users', 'get', api.get('/api/users'), 403);
+    const user = { username: `doc-${Date.now()}`, role: 'viewer', password: 'correct horse battery staple' };
+    await check('/api/users', 'post', admin.post('/api/users').send(user), 201);
+    await check('/api/users', 'post', admin.post('/api/users').send(user), 409);
+    await check('/api/users/{username}', 'patch', admin.patch(`/api/users/${user.username}`).send({ role: 'editor' }), 200);
+    await check('/api/users/{username}', 'patch', admin.patch('/api/users/nobody-here').send({ disabled: true }), 404);
+    await check('/api/audit', 'get', admin.get(`/api/audit?productId=${p.productId}`), 200);
+    await check('/api/audit', 'get', admin.get('/api/audit?action=nope'), 400);
     const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
       Object.keys(ops).filter((m) => m !== 'parameters').map((m) => `${m} ${path}`),
     );

@@ -3,7 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import supertest from 'supertest';
 import { Database } from '../web/mysql/database.js';
 import { Metrics } from '../web/ops/metrics.js';
-import { MemoryProductStore } from '../web/catalog/memory-store.js';
+import { memoryStores } from '../web/stores.js';
+import { apiClient } from './support/auth.js';
 import { appWith, mysqlFixture, silentLogger } from './support/app.js';
 import { buildProduct } from './support/factory.js';
 import { skipUnlessMysql, TEST_SERVER } from './support/mysql.js';
@@ -11,18 +12,19 @@ import { freePort } from './support/process.js';
 
 describe('health, readiness and metrics', () => {
   it('when the app serves, then /healthz is 200', async () => {
-    const res = await supertest(appWith(new MemoryProductStore())).get('/healthz').expect(200);
+    const res = await supertest(appWith()).get('/healthz').expect(200);
     assert.deepEqual(res.body, { status: 'ok' });
   });
 
   it('when requests were served, then /metrics counts them by route pattern and status', async () => {
-    const store = new MemoryProductStore();
+    const stores = memoryStores();
     const metrics = new Metrics(() => ({ total: 3, idle: 2, waiting: 0, limit: 10 }));
-    const app = appWith(store, { metrics });
+    const app = appWith(stores, { metrics });
+    const api = await apiClient(app, stores);
     const product = buildProduct();
-    await supertest(app).post('/api/products').send(product).expect(201);
-    await supertest(app).get(`/api/products/${product.productId}`).expect(200);
-    await supertest(app).get('/api/products/missing').expect(404);
+    await api.post('/api/products').send(product).expect(201);
+    await api.get(`/api/products/${product.productId}`).expect(200);
+    await api.get('/api/products/missing').expect(404);
     const res = await supertest(app).get('/metrics').expect(200).expect('Content-Type', /text\/plain/);
     assert.match(res.text, /http_requests_total\{method="POST",route="\/api\/products",status="201"\} 1/);
     assert.match(res.text, /http_requests_total\{method="GET",route="\/api\/products\/:productId",status="404"\} 1/);
@@ -50,7 +52,7 @@ describe('readiness against MySQL', await skipUnlessMysql(), () => {
       const port = await freePort(); // nothing listens there
       database = new Database({ ...TEST_SERVER, port, database: 'ProductDetails', poolSize: 2, connectTimeoutMs: 500, queryTimeoutMs: 500 }, silentLogger);
       void database.start();
-      app = appWith(database.store, { storage: 'mysql', readiness: () => database.readiness() });
+      app = appWith(database.stores, { storage: 'mysql', readiness: () => database.readiness() });
     });
     after(async () => database?.close());
 
@@ -65,7 +67,9 @@ describe('readiness against MySQL', await skipUnlessMysql(), () => {
       const api = await supertest(app).get('/api/products').expect(503).expect('Content-Type', /problem\+json/);
       assert.equal(api.headers['retry-after'], '5');
       assert.match(api.body.detail, /database is unavailable/);
-      await supertest(app).post('/api/products').send(buildProduct()).expect(503);
+      // Who may write is known without the database: anonymous is refused; a token needs the database to check.
+      await supertest(app).post('/api/products').send(buildProduct()).expect(401);
+      await supertest(app).post('/api/products').set('Authorization', `Bearer pc_${'x'.repeat(43)}`).send(buildProduct()).expect(503);
       const page = await supertest(app).get('/').expect(503);
       assert.match(page.text, /database is unavailable/);
     });

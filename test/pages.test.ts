@@ -4,8 +4,9 @@ import supertest from 'supertest';
 import { appWith, csrfToken, type StoreFixture } from './support/app.js';
 import { buildProduct } from './support/factory.js';
 import { storeFixtures } from './support/fixtures.js';
-import { MemoryProductStore } from '../web/catalog/memory-store.js';
-import { StoreUnavailableError } from '../web/catalog/product-store.js';
+import { StoreUnavailableError } from '../web/storage-errors.js';
+import { memoryStores } from '../web/stores.js';
+import { pageClient, TEST_CONTEXT } from './support/auth.js';
 
 const form = (p: { productId: string; productName: string }, token: string) => ({
   product_id: p.productId,
@@ -16,11 +17,16 @@ const form = (p: { productId: string; productName: string }, token: string) => (
 for (const kind of await storeFixtures()) {
   describe(`HTML pages on the ${kind.name} store`, () => {
     let fx: StoreFixture;
-    before(async () => (fx = await kind.open()));
+    /** A new editor, signed in through the form (the agent keeps its session). */
+    let editor: () => Promise<supertest.Agent>;
+    before(async () => {
+      fx = await kind.open();
+      editor = async () => (await pageClient(fx.app, fx.stores, 'editor')).agent;
+    });
     after(async () => fx?.close());
 
-    it('when the page loads, then it has the labelled form, a CSRF token and strict headers', async () => {
-      const res = await supertest(fx.app).get('/').expect(200).expect('Content-Type', /html/);
+    it('when an editor loads the page, then it has the labelled form, a CSRF token and strict headers', async () => {
+      const res = await (await editor()).get('/').expect(200).expect('Content-Type', /html/);
       assert.match(res.text, /<label for="product_name">/);
       assert.match(res.text, /<input id="product_id" name="product_id"/);
       assert.match(res.text, /name="_csrf" value="[^"]+"/);
@@ -29,7 +35,7 @@ for (const kind of await storeFixtures()) {
     });
 
     it('when a product is submitted, then 303 to / and the page shows it first with a message', async () => {
-      const agent = supertest.agent(fx.app);
+      const agent = await editor();
       const product = buildProduct({ productName: 'Página <b>bold</b> 🚀' });
       const token = await csrfToken(agent);
       await agent.post('/products').type('form').send(form(product, token)).expect(303).expect('Location', '/');
@@ -44,7 +50,7 @@ for (const kind of await storeFixtures()) {
     });
 
     it('when fields are invalid, then 400 with each message next to its field and the input kept', async () => {
-      const agent = supertest.agent(fx.app);
+      const agent = await editor();
       const token = await csrfToken(agent);
       const res = await agent
         .post('/products')
@@ -58,16 +64,16 @@ for (const kind of await storeFixtures()) {
     });
 
     it('when the name is missing, then 400 says it is required', async () => {
-      const agent = supertest.agent(fx.app);
+      const agent = await editor();
       const token = await csrfToken(agent);
       const res = await agent.post('/products').type('form').send({ product_id: 'ok-2', _csrf: token }).expect(400);
       assert.match(res.text, /id="product_name-error" class="field-error">Product name is required/);
     });
 
     it('when the ID exists, then 409 with the message at the ID field and nothing replaced', async () => {
-      const agent = supertest.agent(fx.app);
+      const agent = await editor();
       const product = buildProduct();
-      await fx.store.create(product);
+      await fx.store.create(product, TEST_CONTEXT);
       const token = await csrfToken(agent);
       const res = await agent.post('/products').type('form').send(form({ ...product, productName: 'Second' }, token)).expect(409);
       assert.match(res.text, /id="product_id-error" class="field-error">A product with ID/);
@@ -75,21 +81,21 @@ for (const kind of await storeFixtures()) {
       assert.equal((await fx.store.get(product.productId))?.productName, product.productName);
     });
 
-    it('when the CSRF token is missing or forged, then 403 and nothing is stored', async () => {
-      const agent = supertest.agent(fx.app);
+    it('when the CSRF token is missing, forged or another session\'s, then 403 and nothing is stored', async () => {
+      const agent = await editor();
       await csrfToken(agent);
       const product = buildProduct();
       await agent.post('/products').type('form').send({ product_id: product.productId, product_name: 'x' }).expect(403);
       await agent.post('/products').type('form').send(form(product, 'forged')).expect(403);
-      const stranger = supertest.agent(fx.app);
-      await stranger.post('/products').type('form').send(form(product, await csrfToken(supertest.agent(fx.app)))).expect(403);
+      const stranger = await editor();
+      await stranger.post('/products').type('form').send(form(product, await csrfToken(await editor()))).expect(403);
       assert.equal(await fx.store.get(product.productId), undefined);
     });
 
     it('when a product is deleted from its row, then 303 and it is gone with a message', async () => {
-      const agent = supertest.agent(fx.app);
+      const agent = await editor();
       const product = buildProduct({ productId: `del.${Date.now()}` });
-      await fx.store.create(product);
+      await fx.store.create(product, TEST_CONTEXT);
       const token = await csrfToken(agent);
       await agent.post(`/products/${encodeURIComponent(product.productId)}/delete`).type('form').send({ _csrf: token }).expect(303);
       assert.equal(await fx.store.get(product.productId), undefined);
@@ -101,7 +107,7 @@ for (const kind of await storeFixtures()) {
 
     it('when there are more than 20 matches, then Older and Newer links page through all of them', async () => {
       const tag = `pg${Date.now()}`;
-      for (let i = 0; i < 45; i++) await fx.store.create(buildProduct({ productName: `${tag} item ${i}` }));
+      for (let i = 0; i < 45; i++) await fx.store.create(buildProduct({ productName: `${tag} item ${i}` }), TEST_CONTEXT);
       const agent = supertest(fx.app);
       const names = (html: string) => [...html.matchAll(/<td class="name">([^<]*)<\/td>/g)].map((m) => m[1]);
       const link = (html: string, rel: string) => new RegExp(`<a href="([^"]+)" rel="${rel}"`).exec(html)?.[1]?.replace(/&amp;/g, '&');
@@ -138,12 +144,12 @@ for (const kind of await storeFixtures()) {
 }
 
 describe('HTML pages when the database is unavailable', () => {
-  const down = new MemoryProductStore();
+  const stores = memoryStores();
   const fail = async () => {
     throw new StoreUnavailableError('down');
   };
-  Object.assign(down, { listPage: fail, count: fail, create: fail, remove: fail });
-  const app = appWith(down);
+  Object.assign(stores.products, { listPage: fail, count: fail, create: fail, remove: fail });
+  const app = appWith(stores);
 
   it('when the page loads, then 503 and it says the database is unavailable', async () => {
     const res = await supertest(app).get('/').expect(503);
@@ -152,7 +158,7 @@ describe('HTML pages when the database is unavailable', () => {
   });
 
   it('when a product is submitted, then 503 with the input kept', async () => {
-    const agent = supertest.agent(app);
+    const { agent } = await pageClient(app, stores, 'editor');
     const token = /name="_csrf" value="([^"]+)"/.exec((await agent.get('/')).text)![1]!;
     const res = await agent.post('/products').type('form').send({ product_id: 'kept-1', product_name: 'Kept', _csrf: token }).expect(503);
     assert.match(res.text, /value="kept-1"/);

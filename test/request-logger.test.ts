@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
 import supertest from 'supertest';
-import { MemoryProductStore } from '../web/catalog/memory-store.js';
+import { memoryStores } from '../web/stores.js';
 import { appWith } from './support/app.js';
 
 /** An app whose log lines land in `lines`, parsed. */
-function loggedApp(store = new MemoryProductStore()) {
+function loggedApp(stores = memoryStores()) {
   const lines: Array<Record<string, unknown>> = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
-  return { app: appWith(store, { logger }), lines };
+  return { app: appWith(stores, { logger }), lines };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -43,11 +43,11 @@ describe('request ids and request logs', () => {
   });
 
   it('when a request fails inside the app, then the error is logged with the request id and the client sees no detail', async () => {
-    const store = new MemoryProductStore();
-    store.get = async () => {
+    const stores = memoryStores();
+    stores.products.get = async () => {
       throw new Error('secret internal detail');
     };
-    const { app, lines } = loggedApp(store);
+    const { app, lines } = loggedApp(stores);
     const res = await supertest(app).get('/api/products/p1').expect(500);
     assert.doesNotMatch(res.text, /secret internal detail|at .*\.ts/);
     const failed = lines.find((l) => l.msg === 'request failed');

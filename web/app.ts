@@ -1,26 +1,42 @@
 import { fileURLToPath } from 'node:url';
-import express, { type Express, type RequestHandler } from 'express';
+import cookieParser from 'cookie-parser';
+import express, { Router, type Express, type RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
-import { createCsrf } from './http/csrf.js';
-import type { Readiness } from './mysql/database.js';
+import { auditApiRouter, auditPageRouter } from './audit/audit-routes.js';
+import { AccountService } from './auth/account-service.js';
+import { accountRouter } from './auth/account-routes.js';
+import { adminUsersRouter } from './auth/admin-user-routes.js';
+import { authApiRouter } from './auth/auth-api-routes.js';
+import { bearerAuthentication, sessionAuthentication, type SessionTimeouts } from './auth/authenticate.js';
+import { apiRequires, pageRequires } from './auth/authorize.js';
+import { NEEDS } from './auth/roles.js';
+import { TrustedDevices } from './auth/session-cookies.js';
+import { SignIn } from './auth/sign-in.js';
+import { signInRouter } from './auth/sign-in-routes.js';
+import { SignInThrottle } from './auth/sign-in-throttle.js';
+import { catalogApiRouter } from './catalog/api-routes.js';
+import { catalogPagesRouter } from './catalog/page-routes.js';
 import { PROBE_PATHS } from './defaults.js';
+import { createCsrf } from './http/csrf.js';
 import { HttpError } from './http/errors.js';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
+import { requestLogger } from './http/request-logger.js';
+import { BODY_LIMIT_BYTES } from './limits.js';
+import type { Readiness } from './mysql/database.js';
+import { openApiDocument } from './openapi.js';
 import type { Logger } from './ops/logger.js';
 import { Metrics } from './ops/metrics.js';
-import { apiRouter } from './catalog/api-routes.js';
 import { opsRouter } from './ops/ops-routes.js';
-import { pagesRouter } from './catalog/page-routes.js';
-import { requestLogger } from './http/request-logger.js';
-import type { ProductStore } from './catalog/product-store.js';
+import type { Stores } from './stores.js';
 
 export interface AppDependencies {
-  readonly store: ProductStore;
+  readonly stores: Stores;
   /** Shown on the page so nobody mistakes the in-memory store for a durable one. */
   readonly storage: 'memory' | 'mysql';
   readonly readiness: () => Promise<Readiness>;
   readonly logger: Logger;
+  /** Key for form tokens and trusted-device cookies; the same on every replica. */
   readonly csrfSecret: string;
   /** @default a fresh registry without pool gauges */
   readonly metrics?: Metrics;
@@ -28,9 +44,14 @@ export interface AppDependencies {
   readonly trustProxy?: number;
   /** Writes per client per minute; 0 turns the limit off. @default 0 */
   readonly writeRateLimitPerMinute?: number;
+  /** Anonymous visitors may read the pages and GET /api. @default true */
+  readonly publicRead?: boolean;
+  /** @default 60 minutes idle, 24 hours in all */
+  readonly sessionTimeouts?: SessionTimeouts;
 }
 
 const PROBES = new Set<string>(Object.values(PROBE_PATHS));
+const DEFAULT_SESSION_TIMEOUTS: SessionTimeouts = { idleMs: 60 * 60_000, maxMs: 24 * 3_600_000 };
 
 function writeRateLimit(perMinute: number): RequestHandler {
   if (perMinute === 0) return (_req, _res, next) => next();
@@ -47,9 +68,22 @@ function writeRateLimit(perMinute: number): RequestHandler {
 /** Builds the Express app from its dependencies; it never listens (see server.ts). */
 export function createApp(deps: AppDependencies): Express {
   const app = express();
+  const { stores } = deps;
   const metrics = deps.metrics ?? new Metrics();
   const csrf = createCsrf(deps.csrfSecret);
   const writeLimit = writeRateLimit(deps.writeRateLimitPerMinute ?? 0);
+  const publicRead = deps.publicRead ?? true;
+  const timeouts = deps.sessionTimeouts ?? DEFAULT_SESSION_TIMEOUTS;
+  const accounts = new AccountService(stores.users, stores.tokens);
+  const signIn = new SignIn({
+    users: stores.users,
+    sessions: stores.sessions,
+    audit: stores.audit,
+    throttle: new SignInThrottle(stores.throttle),
+    devices: new TrustedDevices(deps.csrfSecret),
+    timeouts,
+    count: metrics.countSignIn,
+  });
 
   app.disable('x-powered-by');
   // Every body is fresh (live data, per-request CSRF tokens): hashing it for an ETag buys no 304s.
@@ -80,10 +114,35 @@ export function createApp(deps: AppDependencies): Express {
     }),
   );
 
+  // Open to everyone: probes, metrics, static files.
   app.use(opsRouter(deps.readiness, metrics));
   app.use('/static', express.static(fileURLToPath(new URL('./public', import.meta.url)), { maxAge: '1h' }));
-  app.use(apiRouter(deps.store, writeLimit));
-  app.use(pagesRouter(deps.store, csrf, writeLimit));
+
+  // The API: bearer tokens only, never cookies, so it needs no CSRF protection.
+  const api = Router();
+  api.use('/api', bearerAuthentication(stores.tokens), express.json({ limit: BODY_LIMIT_BYTES }));
+  if (!publicRead) api.use('/api', apiRequires(NEEDS.read));
+  api.get('/api/openapi.json', (_req, res) => {
+    res.json(openApiDocument);
+  });
+  api.use(catalogApiRouter(stores.products, writeLimit));
+  api.use(authApiRouter(stores.users, stores.tokens, accounts, writeLimit));
+  api.use(auditApiRouter(stores.audit));
+  app.use(api);
+  // Nothing under /api falls through to the pages (which read cookies).
+  app.use('/api', notFoundHandler);
+
+  // The pages: a session cookie, CSRF tokens on every form.
+  const pages = Router();
+  pages.use(cookieParser(), sessionAuthentication(stores.sessions, timeouts), csrf.identifyClient);
+  pages.use(signInRouter(signIn, stores.sessions, csrf.protect, writeLimit));
+  if (!publicRead) pages.use(pageRequires(NEEDS.read));
+  pages.use(catalogPagesRouter(stores.products, csrf.protect, writeLimit));
+  pages.use(accountRouter(stores.tokens, accounts, csrf.protect, writeLimit));
+  pages.use(adminUsersRouter(stores.users, accounts, csrf.protect, writeLimit));
+  pages.use(auditPageRouter(stores.audit));
+  app.use(pages);
+
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
   return app;

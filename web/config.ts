@@ -26,6 +26,12 @@ export interface Config {
   readonly trustProxy: number;
   /** Form and API writes per client per minute; 0 turns the limit off. */
   readonly writeRateLimitPerMinute: number;
+  /** Anonymous visitors may read pages and GET /api. */
+  readonly publicRead: boolean;
+  /** The first admin, created at start when no enabled admin exists. */
+  readonly admin: { readonly username: string; readonly password?: string };
+  readonly session: { readonly idleMs: number; readonly maxMs: number };
+  readonly auditRetentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -44,6 +50,9 @@ const integer = (min: number, max: number, fallback: number) =>
     .default(fallback);
 
 const text = z.string().min(1);
+
+const bool = (fallback: boolean) =>
+  z.enum(['true', 'false'], { message: 'must be true or false' }).transform((v) => v === 'true').default(fallback);
 
 const schema = z.object({
   PORT: integer(1, 65535, APP_PORT),
@@ -65,6 +74,13 @@ const schema = z.object({
   CSRF_SECRET_FILE: text.optional(),
   TRUST_PROXY: integer(0, 10, 0),
   WRITE_RATE_LIMIT_PER_MINUTE: integer(0, 1_000_000, 120),
+  PUBLIC_READ: bool(true),
+  ADMIN_USERNAME: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, "must be 1 to 64 letters A-Z, digits, '.', '_' or '-'").default('admin'),
+  ADMIN_PASSWORD: z.string().optional(),
+  ADMIN_PASSWORD_FILE: text.optional(),
+  SESSION_IDLE_MINUTES: integer(1, 10_080, 60),
+  SESSION_MAX_HOURS: integer(1, 8_760, 24),
+  AUDIT_RETENTION_DAYS: integer(1, 36_500, 400),
 });
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -86,6 +102,7 @@ export function loadConfig(env: Env = process.env): Config {
   const problems: string[] = [];
   const password = secret(e, 'MYSQL_PASSWORD', problems) ?? '';
   const csrfFromEnv = secret(e, 'CSRF_SECRET', problems);
+  const adminPassword = secret(e, 'ADMIN_PASSWORD', problems);
   if (csrfFromEnv !== undefined && csrfFromEnv.length < 32) {
     problems.push('CSRF_SECRET_FILE must hold at least 32 characters');
   }
@@ -112,13 +129,17 @@ export function loadConfig(env: Env = process.env): Config {
     csrfSecretGenerated: csrfFromEnv === undefined,
     trustProxy: e.TRUST_PROXY,
     writeRateLimitPerMinute: e.WRITE_RATE_LIMIT_PER_MINUTE,
+    publicRead: e.PUBLIC_READ,
+    admin: { username: e.ADMIN_USERNAME, ...(adminPassword !== undefined && { password: adminPassword }) },
+    session: { idleMs: e.SESSION_IDLE_MINUTES * 60_000, maxMs: e.SESSION_MAX_HOURS * 3_600_000 },
+    auditRetentionDays: e.AUDIT_RETENTION_DAYS,
   };
 }
 
 /** A secret given either directly (NAME) or as a mounted file (NAME_FILE), never both. */
 function secret(
   env: Partial<Record<string, unknown>>,
-  name: 'MYSQL_PASSWORD' | 'CSRF_SECRET',
+  name: 'MYSQL_PASSWORD' | 'CSRF_SECRET' | 'ADMIN_PASSWORD',
   problems: string[],
 ): string | undefined {
   const direct = env[name] as string | undefined;

@@ -1,3 +1,7 @@
+import { TOKEN_EXPIRY_DAYS_MAX, TOKEN_NAME_MAX } from './auth/api-tokens.js';
+import { PASSWORD_MAX, PASSWORD_MIN, USERNAME_MAX } from './auth/credentials-rules.js';
+import { ROLES } from './auth/roles.js';
+import { AUDIT_ACTIONS } from './audit/audit-event.js';
 import { LIST_LIMIT, PRODUCT_ID_MAX, PRODUCT_NAME_MAX, SEARCH_MAX } from './limits.js';
 
 const problemResponse = (description: string) => ({
@@ -5,10 +9,12 @@ const problemResponse = (description: string) => ({
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
 });
 
-const productResponse = (description: string) => ({
+const jsonResponse = (description: string, schema: string) => ({
   description,
-  content: { 'application/json': { schema: { $ref: '#/components/schemas/Product' } } },
+  content: { 'application/json': { schema: { $ref: `#/components/schemas/${schema}` } } },
 });
+
+const productResponse = (description: string) => jsonResponse(description, 'Product');
 
 const productIdParameter = {
   name: 'productId',
@@ -17,40 +23,71 @@ const productIdParameter = {
   schema: { type: 'string', minLength: 1, maxLength: PRODUCT_ID_MAX },
 };
 
+const jsonBody = (schema: string) => ({ required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${schema}` } } } });
+
 const unavailable = problemResponse('The database is unavailable; retry after the Retry-After seconds.');
+const unauthorized = problemResponse('No API token, or one that is unknown, revoked, expired or whose account is disabled (WWW-Authenticate: Bearer)');
+const forbidden = problemResponse("The token's role (or its owner's, if lower) does not allow this");
+const tooMany = problemResponse('Too many writes from this client');
+const badJson = { '413': problemResponse('Body over 16 KiB'), '415': problemResponse('Body is not application/json') };
+
+/** Reads are open to anonymous callers while PUBLIC_READ is true (the default); a token is always accepted. */
+const readSecurity = [{}, { bearerAuth: [] }];
+const tokenSecurity = [{ bearerAuth: [] }];
+
+/** Responses every operation that needs a token can give. */
+const guarded = { '401': unauthorized, '403': forbidden, '503': unavailable };
+/** Reads: anonymous is refused only when PUBLIC_READ is false. */
+const readable = { '401': unauthorized, '503': unavailable };
+
+const dateTime = { type: 'string', format: 'date-time' };
+const nullableDateTime = { type: ['string', 'null'], format: 'date-time' };
+const role = { type: 'string', enum: [...ROLES] };
+const cursorParameter = { name: 'cursor', in: 'query', description: 'nextCursor from the previous page', schema: { type: 'string' } };
+const limitParameter = { name: 'limit', in: 'query', schema: { type: 'integer', minimum: LIST_LIMIT.min, maximum: LIST_LIMIT.max, default: LIST_LIMIT.default } };
+
+const TOKEN_FIELDS = ['id', 'name', 'owner', 'role', 'createdAt', 'expiresAt', 'lastUsedAt', 'revokedAt'] as const;
+const tokenProperties = {
+  id: { type: 'integer' },
+  name: { type: 'string', maxLength: TOKEN_NAME_MAX },
+  owner: { type: 'string' },
+  role,
+  createdAt: dateTime,
+  expiresAt: nullableDateTime,
+  lastUsedAt: { ...nullableDateTime, description: 'Kept to the minute' },
+  revokedAt: nullableDateTime,
+};
 
 /** OpenAPI 3.1 description of /api; the tests validate real responses against these schemas. */
 export const openApiDocument = {
   openapi: '3.1.0',
   info: {
     title: 'Product catalog API',
-    version: '1.0.0',
-    description: 'Products with a unique ID and a name. Errors are RFC 9457 problem details.',
+    version: '1.1.0',
+    description:
+      'Products with a unique ID and a name. Errors are RFC 9457 problem details. Changes need an API token ' +
+      '(`Authorization: Bearer pc_...`) of an editor or admin; reads are open unless PUBLIC_READ is false.',
   },
+  security: readSecurity,
   paths: {
     '/api/products': {
       get: {
         summary: 'List products, newest first',
         parameters: [
-          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: LIST_LIMIT.min, maximum: LIST_LIMIT.max, default: LIST_LIMIT.default } },
-          { name: 'cursor', in: 'query', description: 'nextCursor from the previous page', schema: { type: 'string' } },
+          limitParameter,
+          cursorParameter,
           { name: 'q', in: 'query', description: 'Only products whose name contains this text (case-insensitive)', schema: { type: 'string', maxLength: SEARCH_MAX } },
         ],
         responses: {
-          '200': {
-            description: 'A page of products',
-            content: { 'application/json': { schema: { $ref: '#/components/schemas/ProductList' } } },
-          },
+          '200': jsonResponse('A page of products', 'ProductList'),
           '400': problemResponse('A query parameter is invalid'),
-          '503': unavailable,
+          ...readable,
         },
       },
       post: {
-        summary: 'Add a product',
-        requestBody: {
-          required: true,
-          content: { 'application/json': { schema: { $ref: '#/components/schemas/NewProduct' } } },
-        },
+        summary: 'Add a product (editor)',
+        security: tokenSecurity,
+        requestBody: jsonBody('NewProduct'),
         responses: {
           '201': {
             ...productResponse('Created'),
@@ -58,10 +95,9 @@ export const openApiDocument = {
           },
           '400': problemResponse('Malformed JSON or invalid fields'),
           '409': problemResponse('A product with this ID exists already'),
-          '413': problemResponse('Body over 16 KiB'),
-          '415': problemResponse('Body is not application/json'),
-          '429': problemResponse('Too many writes from this client'),
-          '503': unavailable,
+          ...badJson,
+          '429': tooMany,
+          ...guarded,
         },
       },
     },
@@ -69,37 +105,136 @@ export const openApiDocument = {
       parameters: [productIdParameter],
       get: {
         summary: 'Get one product',
-        responses: { '200': productResponse('The product'), '400': problemResponse('Invalid ID'), '404': problemResponse('No such product'), '503': unavailable },
+        responses: { '200': productResponse('The product'), '400': problemResponse('Invalid ID'), '404': problemResponse('No such product'), ...readable },
       },
       put: {
-        summary: 'Rename a product',
-        requestBody: {
-          required: true,
-          content: { 'application/json': { schema: { $ref: '#/components/schemas/Rename' } } },
-        },
+        summary: 'Rename a product (editor)',
+        security: tokenSecurity,
+        requestBody: jsonBody('Rename'),
         responses: {
           '200': productResponse('The renamed product'),
           '400': problemResponse('Malformed JSON or invalid fields'),
           '404': problemResponse('No such product'),
-          '413': problemResponse('Body over 16 KiB'),
-          '415': problemResponse('Body is not application/json'),
-          '429': problemResponse('Too many writes from this client'),
-          '503': unavailable,
+          ...badJson,
+          '429': tooMany,
+          ...guarded,
         },
       },
       delete: {
-        summary: 'Delete a product',
+        summary: 'Delete a product (editor)',
+        security: tokenSecurity,
         responses: {
           '204': { description: 'Deleted' },
           '400': problemResponse('Invalid ID'),
           '404': problemResponse('No such product'),
-          '429': problemResponse('Too many writes from this client'),
-          '503': unavailable,
+          '429': tooMany,
+          ...guarded,
         },
+      },
+    },
+    '/api/me': {
+      get: {
+        summary: 'Who is calling, and with which role',
+        security: tokenSecurity,
+        responses: { '200': jsonResponse('The caller', 'Me'), ...guarded },
+      },
+    },
+    '/api/tokens': {
+      get: {
+        summary: "Your API tokens (editor); an admin may name another account's",
+        security: tokenSecurity,
+        parameters: [{ name: 'user', in: 'query', description: 'Admin only: whose tokens', schema: { type: 'string', maxLength: USERNAME_MAX } }],
+        responses: { '200': jsonResponse('Tokens, newest first', 'TokenList'), '404': problemResponse('No such account'), ...guarded },
+      },
+      post: {
+        summary: 'Create an API token (editor; an admin may create one for another account). The token is in the answer only.',
+        security: tokenSecurity,
+        requestBody: jsonBody('NewToken'),
+        responses: {
+          '201': {
+            ...jsonResponse('The token and its record; store the token now', 'CreatedToken'),
+            headers: { Location: { description: 'URL of the token record', schema: { type: 'string' } } },
+          },
+          '400': problemResponse('Malformed JSON or invalid fields (a role above the owner\'s, say)'),
+          '404': problemResponse('No such account'),
+          '409': problemResponse('The account is disabled'),
+          ...badJson,
+          '429': tooMany,
+          ...guarded,
+        },
+      },
+    },
+    '/api/tokens/{tokenId}': {
+      parameters: [{ name: 'tokenId', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } }],
+      delete: {
+        summary: "Revoke a token (your own; an admin, anyone's)",
+        security: tokenSecurity,
+        responses: { '204': { description: 'Revoked' }, '400': problemResponse('Invalid id'), '404': problemResponse('No such token of yours'), '429': tooMany, ...guarded },
+      },
+    },
+    '/api/users': {
+      get: {
+        summary: 'Accounts (admin)',
+        security: tokenSecurity,
+        responses: { '200': jsonResponse('Every account, by name', 'UserList'), ...guarded },
+      },
+      post: {
+        summary: 'Add an account (admin)',
+        security: tokenSecurity,
+        requestBody: jsonBody('NewUser'),
+        responses: {
+          '201': {
+            ...jsonResponse('Created', 'User'),
+            headers: { Location: { description: 'URL of the account', schema: { type: 'string' } } },
+          },
+          '400': problemResponse('Invalid fields (a common password, say)'),
+          '409': problemResponse('The name is taken (names ignore case)'),
+          ...badJson,
+          '429': tooMany,
+          ...guarded,
+        },
+      },
+    },
+    '/api/users/{username}': {
+      parameters: [{ name: 'username', in: 'path', required: true, schema: { type: 'string', minLength: 1, maxLength: USERNAME_MAX } }],
+      patch: {
+        summary: "Change an account's role, status or password (admin). Disabling or a new password ends its sessions.",
+        security: tokenSecurity,
+        requestBody: jsonBody('UserChange'),
+        responses: {
+          '200': jsonResponse('The account', 'User'),
+          '400': problemResponse('Invalid fields'),
+          '404': problemResponse('No such account'),
+          '409': problemResponse('It is the last enabled admin'),
+          ...badJson,
+          '429': tooMany,
+          ...guarded,
+        },
+      },
+    },
+    '/api/audit': {
+      get: {
+        summary: 'The audit trail, newest first (admin)',
+        security: tokenSecurity,
+        parameters: [
+          { name: 'actor', in: 'query', description: 'Username of who acted', schema: { type: 'string', maxLength: USERNAME_MAX } },
+          { name: 'productId', in: 'query', description: 'Events of this product', schema: { type: 'string', maxLength: PRODUCT_ID_MAX } },
+          { name: 'action', in: 'query', schema: { type: 'string', enum: [...AUDIT_ACTIONS] } },
+          limitParameter,
+          cursorParameter,
+        ],
+        responses: { '200': jsonResponse('A page of events', 'AuditList'), '400': problemResponse('A filter is invalid'), ...guarded },
       },
     },
   },
   components: {
+    securitySchemes: {
+      bearerAuth: {
+        type: 'http',
+        scheme: 'bearer',
+        description: 'An API token, `pc_` and 43 base64url characters, made on the Account page, with POST /api/tokens or `npm run users -- create-token`.',
+      },
+    },
     schemas: {
       Product: {
         type: 'object',
@@ -108,7 +243,7 @@ export const openApiDocument = {
         properties: {
           productId: { type: 'string', minLength: 1, maxLength: PRODUCT_ID_MAX },
           productName: { type: 'string', maxLength: PRODUCT_NAME_MAX * 2 },
-          createdAt: { type: 'string', format: 'date-time' },
+          createdAt: dateTime,
         },
       },
       ProductList: {
@@ -144,6 +279,106 @@ export const openApiDocument = {
         properties: {
           productName: { type: 'string', minLength: 1 },
           productId: { type: 'string', description: 'Optional; must equal the ID in the path' },
+        },
+      },
+      Me: {
+        type: 'object',
+        required: ['username', 'role', 'via', 'tokenId'],
+        additionalProperties: false,
+        properties: { username: { type: 'string' }, role, via: { type: 'string', enum: ['token', 'session'] }, tokenId: { type: ['integer', 'null'] } },
+      },
+      Token: {
+        type: 'object',
+        required: [...TOKEN_FIELDS],
+        additionalProperties: false,
+        properties: tokenProperties,
+      },
+      CreatedToken: {
+        type: 'object',
+        required: [...TOKEN_FIELDS, 'token'],
+        additionalProperties: false,
+        properties: {
+          ...tokenProperties,
+          token: { type: 'string', pattern: '^pc_[A-Za-z0-9_-]{43}$', description: 'Shown only here; only its SHA-256 is kept' },
+        },
+      },
+      TokenList: {
+        type: 'object',
+        required: ['items'],
+        additionalProperties: false,
+        properties: { items: { type: 'array', items: { $ref: '#/components/schemas/Token' } } },
+      },
+      NewToken: {
+        type: 'object',
+        required: ['name'],
+        additionalProperties: false,
+        properties: {
+          name: { type: 'string', minLength: 1, maxLength: TOKEN_NAME_MAX },
+          role: { ...role, description: "Default: the owner's role; never above it" },
+          expiresInDays: { type: ['integer', 'null'], minimum: 1, maximum: TOKEN_EXPIRY_DAYS_MAX, description: 'Absent or null: never expires' },
+          user: { type: 'string', description: 'Admin only: the account to create it for' },
+        },
+      },
+      User: {
+        type: 'object',
+        required: ['username', 'role', 'disabled', 'createdAt', 'updatedAt'],
+        additionalProperties: false,
+        properties: { username: { type: 'string' }, role, disabled: { type: 'boolean' }, createdAt: dateTime, updatedAt: dateTime },
+      },
+      UserList: {
+        type: 'object',
+        required: ['items'],
+        additionalProperties: false,
+        properties: { items: { type: 'array', items: { $ref: '#/components/schemas/User' } } },
+      },
+      NewUser: {
+        type: 'object',
+        required: ['username', 'role', 'password'],
+        additionalProperties: false,
+        properties: {
+          username: { type: 'string', pattern: `^[A-Za-z0-9._-]{1,${USERNAME_MAX}}$` },
+          role,
+          password: { type: 'string', minLength: PASSWORD_MIN, maxLength: PASSWORD_MAX * 2, description: `${PASSWORD_MIN} to ${PASSWORD_MAX} characters; common passwords and the username are refused` },
+        },
+      },
+      UserChange: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { role, disabled: { type: 'boolean' }, password: { type: 'string', minLength: PASSWORD_MIN } },
+      },
+      AuditEvent: {
+        type: 'object',
+        required: ['id', 'at', 'actor', 'action', 'target', 'before', 'after', 'clientIp', 'requestId'],
+        additionalProperties: false,
+        properties: {
+          id: { type: 'integer' },
+          at: dateTime,
+          actor: {
+            type: ['object', 'null'],
+            required: ['username', 'tokenId'],
+            additionalProperties: false,
+            properties: { username: { type: 'string' }, tokenId: { type: ['integer', 'null'] } },
+          },
+          action: { type: 'string', enum: [...AUDIT_ACTIONS] },
+          target: {
+            type: 'object',
+            required: ['type', 'id'],
+            additionalProperties: false,
+            properties: { type: { type: 'string', enum: ['product', 'user', 'token'] }, id: { type: 'string' } },
+          },
+          before: { type: ['object', 'null'] },
+          after: { type: ['object', 'null'] },
+          clientIp: { type: 'string' },
+          requestId: { type: 'string' },
+        },
+      },
+      AuditList: {
+        type: 'object',
+        required: ['items', 'nextCursor'],
+        additionalProperties: false,
+        properties: {
+          items: { type: 'array', items: { $ref: '#/components/schemas/AuditEvent' } },
+          nextCursor: { type: ['string', 'null'] },
         },
       },
       Problem: {

@@ -1,22 +1,45 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createApp } from './app.js';
+import { checkNewPassword } from './auth/credentials-rules.js';
+import { ensureFirstAdmin } from './auth/first-admin.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { Database, type Readiness } from './mysql/database.js';
 import { createHttpServer } from './http/http-server.js';
+import { startSweeps } from './maintenance.js';
+import { Database, type Readiness } from './mysql/database.js';
 import { createLogger, type Logger } from './ops/logger.js';
 import { Metrics } from './ops/metrics.js';
-import { MemoryProductStore } from './catalog/memory-store.js';
+import { memoryStores, type Stores } from './stores.js';
 
-function storeFor(config: Config, logger: Logger) {
+function storesFor(config: Config, logger: Logger) {
   if (!config.mysql) {
-    logger.warn('MYSQL_HOST is not set: products are kept in memory and are lost when the app stops.');
+    logger.warn('MYSQL_HOST is not set: products and accounts are kept in memory and are lost when the app stops.');
     const ready = async (): Promise<Readiness> => ({ ready: true });
-    return { store: new MemoryProductStore(), readiness: ready, database: undefined };
+    return { stores: memoryStores(), readiness: ready, database: undefined };
   }
   const database = new Database(config.mysql, logger);
-  void database.start();
-  return { store: database.store, readiness: () => database.readiness(), database };
+  return { stores: database.stores, readiness: () => database.readiness(), database };
+}
+
+/** Exits with EX_CONFIG (78) and the reason, before anything is served. */
+function refuse(message: string): never {
+  console.error(message);
+  process.exit(78);
+}
+
+/** Once the database is migrated, makes sure an admin exists, retrying while the database is away. */
+async function firstAdmin(stores: Stores, config: Config, ready: Promise<void>, logger: Logger, stop: AbortSignal) {
+  await ready;
+  for (let delay = 500; !stop.aborted; delay = Math.min(delay * 2, 10_000)) {
+    try {
+      await ensureFirstAdmin(stores.users, { ...config.admin, signInUrl: `http://localhost:${config.port}/login` }, logger);
+      return;
+    } catch (error) {
+      logger.warn({ err: error, retryInMs: delay }, 'could not check for an admin account yet');
+      await sleep(delay, undefined, { signal: stop }).catch(() => undefined);
+    }
+  }
 }
 
 async function main() {
@@ -25,24 +48,39 @@ async function main() {
     config = loadConfig();
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    console.error(error.message);
-    process.exit(78); // EX_CONFIG
+    refuse(error.message);
+  }
+  if (config.admin.password !== undefined) {
+    const checked = await checkNewPassword(config.admin.password, config.admin.username);
+    if (!checked.ok) refuse(`Invalid configuration:\n  ADMIN_PASSWORD (or the file ADMIN_PASSWORD_FILE names) is refused: ${checked.error}`);
   }
   const logger = createLogger(config.logLevel);
   if (config.csrfSecretGenerated) {
     logger.info('CSRF_SECRET is not set: using a random one, so forms work only against this one process.');
   }
-  const { store, readiness, database } = storeFor(config, logger);
+  const { stores, readiness, database } = storesFor(config, logger);
+  const background = new AbortController();
+  // Not ready until someone can administer the catalog (the first admin exists or was made).
+  let adminChecked = false;
+  void firstAdmin(stores, config, database ? database.start() : Promise.resolve(), logger, background.signal).then(() => (adminChecked = true));
+  const sweeps = startSweeps(stores, { sessionIdleMs: config.session.idleMs, auditRetentionDays: config.auditRetentionDays }, logger);
+
   let stopping = false;
   const app = createApp({
-    store,
+    stores,
     storage: database ? 'mysql' : 'memory',
-    readiness: async () => (stopping ? { ready: false, reason: 'Shutting down.' } : readiness()),
+    readiness: async () => {
+      if (stopping) return { ready: false, reason: 'Shutting down.' };
+      const state = await readiness();
+      return state.ready && !adminChecked ? { ready: false, reason: 'Checking for an admin account.' } : state;
+    },
     logger,
     csrfSecret: config.csrfSecret,
     metrics: new Metrics(database && (() => database.poolStats())),
     trustProxy: config.trustProxy,
     writeRateLimitPerMinute: config.writeRateLimitPerMinute,
+    publicRead: config.publicRead,
+    sessionTimeouts: config.session,
   });
 
   const server: Server = createHttpServer(app).listen(config.port);
@@ -57,6 +95,8 @@ async function main() {
     if (stopping) return;
     stopping = true;
     logger.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down: finishing in-flight requests');
+    background.abort();
+    sweeps.stop();
     const deadline = setTimeout(() => {
       logger.warn('grace period over: closing the connections still open');
       server.closeAllConnections();

@@ -3,6 +3,7 @@ import { LIST_LIMIT, PAGE_SIZE, SEARCH_COUNT_CAP } from '../../web/limits.js';
 import type { HttpRequest } from './load.js';
 import { SEEDED_ID_PREFIX, WRITTEN_ID_PREFIX } from './seed.js';
 import { recordCall } from './sql-recorder.js';
+import { TEST_CONTEXT } from '../support/auth.js';
 
 type Calls = Awaited<ReturnType<typeof recordCall>>[];
 
@@ -88,6 +89,6 @@ export const SCENARIOS: readonly Scenario[] = [
       headers: { 'content-type': 'application/json' },
       vary: () => ({ body: JSON.stringify(nextNewProduct()) }),
     }),
-    raw: () => one((s) => s.create(nextNewProduct())),
+    raw: () => one((s) => s.create(nextNewProduct(), TEST_CONTEXT)),
   },
 ];

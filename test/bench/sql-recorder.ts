@@ -1,5 +1,6 @@
 import type { Pool, PoolConnection } from 'mysql2/promise';
 import { MysqlProductStore } from '../../web/catalog/mysql-store.js';
+import { MysqlRunner } from '../../web/mysql/runner.js';
 import type { ProductStore } from '../../web/catalog/product-store.js';
 
 type Sql = string | { sql: string; timeout?: number };
@@ -48,7 +49,7 @@ export function recordCall(call: (store: ProductStore) => Promise<unknown>): Pro
       };
     },
   };
-  const store = new MysqlProductStore(pool as unknown as Pool, () => true, { acquireMs: QUERY_TIMEOUT_MS, queryMs: QUERY_TIMEOUT_MS });
+  const store = new MysqlProductStore(new MysqlRunner(pool as unknown as Pool, () => true, { acquireMs: QUERY_TIMEOUT_MS, queryMs: QUERY_TIMEOUT_MS }));
   return call(store).then(() => units);
 }
 

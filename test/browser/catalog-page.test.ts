@@ -8,6 +8,7 @@ import {
   addProduct,
   catalogForSuite,
   closeBrowser,
+  focusedId,
   listedNames,
   navigate,
   openPage,
@@ -15,6 +16,7 @@ import {
   statusText,
   waitForFocus,
 } from './harness.js';
+import { TEST_CONTEXT } from '../support/auth.js';
 
 after(closeBrowser);
 
@@ -103,7 +105,7 @@ describe('the catalog page in Chromium', await skipUnlessBrowser(), () => {
   }
 
   it('when the ID is taken, then a 409 says so next to the ID, focuses it and keeps both inputs', async () => {
-    const existing = await catalog().fixture.store.create(buildProduct({ productName: 'First' }));
+    const existing = await catalog().fixture.store.create(buildProduct({ productName: 'First' }), TEST_CONTEXT);
     const { page, close } = await openPage(catalog());
     await page.goto('/');
 
@@ -118,8 +120,8 @@ describe('the catalog page in Chromium', await skipUnlessBrowser(), () => {
   });
 
   it('when Delete is pressed on a row, then that product is gone and the notice says so', async () => {
-    const keep = await catalog().fixture.store.create(buildProduct({ productName: 'Keep me' }));
-    const gone = await catalog().fixture.store.create(buildProduct({ productName: 'Delete me' }));
+    const keep = await catalog().fixture.store.create(buildProduct({ productName: 'Keep me' }), TEST_CONTEXT);
+    const gone = await catalog().fixture.store.create(buildProduct({ productName: 'Delete me' }), TEST_CONTEXT);
     const { page, close } = await openPage(catalog());
     await page.goto('/');
 
@@ -138,7 +140,7 @@ describe('the catalog page in Chromium', await skipUnlessBrowser(), () => {
   it('when a name contains text, then searching shows only matching products and Clear shows all again', async () => {
     const tag = `Zebra${Date.now()}`;
     const hits = [`${tag} striped mug`, `Big ${tag.toLowerCase()} poster`];
-    for (const productName of [...hits, 'Plain mug']) await catalog().fixture.store.create(buildProduct({ productName }));
+    for (const productName of [...hits, 'Plain mug']) await catalog().fixture.store.create(buildProduct({ productName }), TEST_CONTEXT);
     const { page, close } = await openPage(catalog());
     await page.goto('/');
 
@@ -225,7 +227,7 @@ describe('the catalog page in Chromium', await skipUnlessBrowser(), () => {
   });
 
   it("when JavaScript runs, then times show in the reader's time zone and the UTC time stays in the tooltip", async () => {
-    const product = await catalog().fixture.store.create(buildProduct());
+    const product = await catalog().fixture.store.create(buildProduct(), TEST_CONTEXT);
     const { page, close } = await openPage(catalog(), { timezoneId: 'Asia/Tokyo', locale: 'en-GB' });
     await page.goto('/');
 
@@ -273,7 +275,7 @@ describe('the catalog page across pages', await skipUnlessBrowser(), () => {
   const name = (i: number) => `Item ${String(i).padStart(2, '0')}`;
   const range = (from: number, to: number) => Array.from({ length: from - to + 1 }, (_, k) => name(from - k));
   const catalog = catalogForSuite(async ({ fixture }) => {
-    for (let i = 1; i <= TOTAL; i++) await fixture.store.create(buildProduct({ productName: name(i) }));
+    for (let i = 1; i <= TOTAL; i++) await fixture.store.create(buildProduct({ productName: name(i) }), TEST_CONTEXT);
   });
 
   it('when there are 45 products, then Older and Newer walk 3 pages of 20, 20 and 5 without gaps or repeats', async () => {
@@ -318,8 +320,8 @@ describe('the catalog page across pages', await skipUnlessBrowser(), () => {
 
     const product = buildProduct({ productName: 'Typed, not clicked' });
     await page.goto('/');
-    await page.keyboard.press('Tab'); // the brand link
-    await page.keyboard.press('Tab');
+    // Past the header's links and Sign out button to the first field, by Tab alone.
+    for (let i = 0; i < 10 && (await focusedId(page)) !== 'product_name'; i++) await page.keyboard.press('Tab');
     await page.keyboard.type(product.productName);
     await page.keyboard.press('Tab');
     await page.keyboard.type(product.productId);
@@ -349,7 +351,7 @@ describe('the catalog page with JavaScript disabled', await skipUnlessBrowser(),
     await waitForFocus(page, 'product_id');
     assert.equal(await page.getByLabel('Product name').inputValue(), 'Second');
 
-    for (let i = 1; i <= 20; i++) await catalog().fixture.store.create(buildProduct({ productName: `Filler ${i}` }));
+    for (let i = 1; i <= 20; i++) await catalog().fixture.store.create(buildProduct({ productName: `Filler ${i}` }), TEST_CONTEXT);
     await page.goto('/');
     await navigate(page, () => page.getByRole('link', { name: 'Older →' }).click());
     assert.deepEqual(await listedNames(page), [product.productName]);

@@ -6,6 +6,7 @@ import type { AxeResults } from 'axe-core';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { after, before } from 'node:test';
 import { mysqlFixture } from '../support/app.js';
+import { createAccount, type TestAccount } from '../support/auth.js';
 import { skipUnlessMysql } from '../support/mysql.js';
 
 /** Debian's Chromium (`apt-get install -y chromium`); playwright must never download its own. */
@@ -52,6 +53,8 @@ export async function closeBrowser(): Promise<void> {
 export interface Catalog {
   readonly url: string;
   readonly fixture: Awaited<ReturnType<typeof mysqlFixture>>;
+  /** An editor account; pages open signed in as it unless told otherwise. */
+  readonly editor: TestAccount;
   close(): Promise<void>;
 }
 
@@ -76,6 +79,7 @@ export async function startCatalog(): Promise<Catalog> {
   return {
     url: `http://127.0.0.1:${port}`,
     fixture,
+    editor: await createAccount(fixture.stores, 'editor'),
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -85,12 +89,14 @@ export async function startCatalog(): Promise<Catalog> {
 }
 
 /**
- * A fresh page in a context of its own. Any dialog (alert, confirm) fails the test that asserts
- * `dialogs` is empty, so injected script would be caught.
+ * A fresh page in a context of its own, signed in through the sign-in form as `as` (the catalog's
+ * editor by default; null for an anonymous visitor). Any dialog (alert, confirm) fails the test
+ * that asserts `dialogs` is empty, so injected script would be caught.
  */
 export async function openPage(
   catalog: Catalog,
   options: BrowserContextOptions = {},
+  as: TestAccount | null = catalog.editor,
 ): Promise<{ page: Page; dialogs: string[]; close: () => Promise<void> }> {
   const context = await (await browser()).newContext({
     baseURL: catalog.url,
@@ -107,7 +113,16 @@ export async function openPage(
     dialogs.push(dialog.message());
     void dialog.dismiss();
   });
+  if (as) await signInWithForm(page, as);
   return { page, dialogs, close: () => context.close() };
+}
+
+/** Signs in as a person would: the sign-in page, both fields, the button; ends on the catalog. */
+export async function signInWithForm(page: Page, account: { username: string; password: string }, next = '/', baseUrl = ''): Promise<number> {
+  await page.goto(`${baseUrl}/login?next=${encodeURIComponent(next)}`);
+  await page.getByLabel('Username').fill(account.username);
+  await page.getByLabel('Password').fill(account.password);
+  return navigate(page, () => page.getByRole('button', { name: 'Sign in' }).click());
 }
 
 /**

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { APP_DATABASE_PRIVILEGES } from '../../db/privileges.js';
+import { checkNewPassword } from '../../web/auth/credentials-rules.js';
 import { APP_PORT, DATABASE_NAME, DATABASE_SERVICE_NAME, PROBE_PATHS, SHUTDOWN_GRACE_SECONDS } from '../../web/defaults.js';
 import { APP_NAME, NAMESPACE, SECRET_KEYS, SECRET_MOUNT_DIR } from '../../k8s/names.js';
 import { MINIKUBE_NODE_PORT, minikube, production } from '../../k8s/variants.js';
@@ -102,7 +103,7 @@ for (const variant of ALL_VARIANTS) {
         }
       }
       const webSecretKeys = webOf(objects).spec.template.spec.volumes?.flatMap((v) => v.secret?.items?.map((i) => i.key) ?? []);
-      assert.deepEqual(webSecretKeys?.sort(), [SECRET_KEYS.csrfSecret, SECRET_KEYS.mysqlPassword].sort());
+      assert.deepEqual(webSecretKeys?.sort(), [SECRET_KEYS.adminPassword, SECRET_KEYS.csrfSecret, SECRET_KEYS.mysqlPassword].sort());
     });
 
     it('when the platform probes the web pods, then it asks the paths the app serves, on its port', () => {
@@ -246,6 +247,15 @@ describe('manifests: variants', () => {
     const secret = the(objects, 'Secret', APP_NAME);
     assert.match(JSON.stringify(secret.metadata), /development-only/);
     assert.equal(objects.some((o) => o.kind === 'Ingress'), false);
+  });
+
+  it("when the minikube Secret's development values reach the app, then its own checks accept them (no exit 78 in the pod)", async () => {
+    if (minikube.secret.kind !== 'development') throw new Error('minikube has development credentials');
+    const values = minikube.secret.values;
+    const checked = await checkNewPassword(values.adminPassword, 'admin');
+    assert.ok(checked.ok, JSON.stringify(checked));
+    assert.ok(values.csrfSecret.length >= 32, 'CSRF_SECRET needs 32 characters');
+    for (const value of Object.values(values)) assert.match(value, /^dev-only-/, 'every development value says so');
   });
 
   it('when deployed to production, then the web Service is ClusterIP behind an Ingress, TRUST_PROXY is 1, and no password is present', () => {

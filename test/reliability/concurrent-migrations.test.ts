@@ -25,7 +25,7 @@ describe('fault 4: several app processes start at once on an empty server', () =
 
     // Every process serves the one schema: a write through one is read through the others.
     const product = buildProduct();
-    assert.equal((await postProduct(apps[0]!.url, product)).status, 201);
+    assert.equal((await postProduct({ url: apps[0]!.url, token: await apps[0]!.token() }, product)).status, 201);
     for (const app of apps) assert.equal((await fetch(`${app.url}/api/products/${product.productId}`)).status, 200);
     assert.ok(apps.every((a) => a.running));
   });

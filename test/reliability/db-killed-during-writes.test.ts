@@ -32,7 +32,7 @@ describe('fault 2: the database fails during a stream of writes', () => {
 
   /** Runs writes through `outage`, then until `recovered` more succeed; returns every outcome. */
   async function writesThrough(outage: { begin: () => Promise<void>; end: () => Promise<void> }, recovered: number) {
-    stream = new WriteStream(app.url, WORKERS);
+    stream = new WriteStream({ url: app.url, token: await app.token() }, WORKERS);
     await waitFor('20 writes before the outage', () => stream!.count((o) => o.status === 201) >= 20);
     const beganAt = Date.now();
     await outage.begin();

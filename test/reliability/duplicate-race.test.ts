@@ -4,7 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import { mysqlFixture, type StoreFixture } from '../support/app.js';
 import { buildProduct } from '../support/factory.js';
 import { skipUnlessMysql } from '../support/mysql.js';
-import { formSession, postProduct } from './support/http.js';
+import { createAccount, createToken, type TestAccount } from '../support/auth.js';
+import { formSession, postProduct, type ApiTarget } from './support/http.js';
 
 const RACERS = 50;
 
@@ -12,12 +13,16 @@ describe('fault 5: concurrent creates of one productId over HTTP', await skipUnl
   let fx: StoreFixture & Awaited<ReturnType<typeof mysqlFixture>>;
   let server: Server;
   let url: string;
+  let editor: TestAccount;
+  let target: ApiTarget;
 
   before(async () => {
     fx = await mysqlFixture();
     server = fx.app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    editor = await createAccount(fx.stores, 'editor');
+    target = { url, token: await createToken(fx.stores, editor.username) };
   });
   after(async () => {
     await new Promise((resolve) => server?.close(resolve));
@@ -29,7 +34,7 @@ describe('fault 5: concurrent creates of one productId over HTTP', await skipUnl
 
   it(`when ${RACERS} API clients create the same productId at once, then exactly one 201, the rest 409 naming productId, one row`, async () => {
     const { productId } = buildProduct();
-    const answers = await Promise.all(Array.from({ length: RACERS }, (_, i) => postProduct(url, { productId, productName: `racer ${i}` })));
+    const answers = await Promise.all(Array.from({ length: RACERS }, (_, i) => postProduct(target, { productId, productName: `racer ${i}` })));
     const statuses = answers.map((a) => a.status).sort();
     assert.deepEqual(statuses, [201, ...Array(RACERS - 1).fill(409)]);
     for (const a of answers.filter((x) => x.status === 409)) assert.equal(JSON.parse(a.body).errors[0].field, 'productId');
@@ -38,7 +43,7 @@ describe('fault 5: concurrent creates of one productId over HTTP', await skipUnl
   });
 
   it(`when ${RACERS} form posts create the same productId at once, then exactly one 303, the rest 409 pages, one row`, async () => {
-    const { agent, token } = await formSession(url);
+    const { agent, token } = await formSession(url, editor);
     const { productId } = buildProduct();
     const answers = await Promise.all(
       Array.from({ length: RACERS }, (_, i) =>

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createConnection, type Connection } from 'mysql2/promise';
-import supertest from 'supertest';
 import { Database } from '../../web/mysql/database.js';
 import { appWith, silentLogger } from '../support/app.js';
 import { buildProduct } from '../support/factory.js';
 import { createTestDatabase, skipUnlessMysql, TEST_SERVER, type TestDatabase } from '../support/mysql.js';
+import { apiClient, type ApiClient } from '../support/auth.js';
 
 const QUERY_TIMEOUT_MS = 800;
 const CONNECT_TIMEOUT_MS = 800;
@@ -15,14 +15,14 @@ const BOUND_MS = CONNECT_TIMEOUT_MS + QUERY_TIMEOUT_MS + 1500;
 describe('a statement the database holds past the query timeout', await skipUnlessMysql(), () => {
   let db: TestDatabase;
   let database: Database;
-  let api: supertest.Agent;
+  let api: ApiClient;
   let locker: Connection | undefined;
 
   before(async () => {
     db = await createTestDatabase('pc_timeout');
     database = new Database({ ...db.config, poolSize: 2, queryTimeoutMs: QUERY_TIMEOUT_MS, connectTimeoutMs: CONNECT_TIMEOUT_MS }, silentLogger);
     await database.start();
-    api = supertest.agent(appWith(database.store, { storage: 'mysql', readiness: () => database.readiness() }));
+    api = await apiClient(appWith(database.stores, { storage: 'mysql', readiness: () => database.readiness() }), database.stores);
   });
   after(async () => {
     await locker?.end();

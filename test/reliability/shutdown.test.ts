@@ -27,6 +27,7 @@ describe('fault 3: SIGTERM while requests are in flight', () => {
 
   it('when SIGTERM arrives mid-stream, then every accepted request completes, the pool closes cleanly and the exit code is 0 within the grace period', async (t) => {
     const app = await startApp(GRACE_SECONDS);
+    const target = { url: app.url, token: await app.token() };
     const abortedBefore = await abortedClients();
     const outcomes: HeldOutcome[] = [];
     const inFlight = new Set<string>();
@@ -36,7 +37,7 @@ describe('fault 3: SIGTERM while requests are in flight', () => {
       while (!refused) {
         const product = buildProduct();
         inFlight.add(product.productId);
-        const outcome = await heldPost(app.url, product, Math.random() * 800);
+        const outcome = await heldPost(target, product, Math.random() * 800);
         inFlight.delete(product.productId);
         outcomes.push(outcome);
         if (outcome.error) refused = true;
@@ -74,7 +75,7 @@ describe('fault 3: SIGTERM while requests are in flight', () => {
   it('when a client stalls past the grace period, then its connection is closed and the process still exits 0 soon after', async () => {
     const app = await startApp(1);
     let accepted = false;
-    const stalled = heldPost(app.url, buildProduct(), Infinity, () => (accepted = true));
+    const stalled = heldPost({ url: app.url, token: await app.token() }, buildProduct(), Infinity, () => (accepted = true));
     await waitFor('the stalled request to be accepted', () => accepted);
     const signalledAt = Date.now();
     app.signal('SIGTERM');

@@ -2,19 +2,22 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import supertest from 'supertest';
 import { loadConfig } from '../../web/config.js';
-import { MemoryProductStore } from '../../web/catalog/memory-store.js';
+import { memoryStores } from '../../web/stores.js';
 import { appWith, csrfToken } from '../support/app.js';
 import { buildProduct } from '../support/factory.js';
+import { apiAs, apiClient, createAccount, createToken, pageClient, signIn, TEST_CONTEXT } from '../support/auth.js';
 
 describe('CSRF on the forms', () => {
-  const store = new MemoryProductStore();
-  const app = appWith(store);
+  const stores = memoryStores();
+  const store = stores.products;
+  const app = appWith(stores);
+  const editor = async () => (await pageClient(app, stores, 'editor')).agent;
 
   it('when a delete is posted without a valid token, then 403 and the product stays', async () => {
-    const product = await store.create(buildProduct());
-    const victim = supertest.agent(app);
+    const product = await store.create(buildProduct(), TEST_CONTEXT);
+    const victim = await editor();
     const token = await csrfToken(victim);
-    const attacker = supertest.agent(app);
+    const attacker = await editor();
     const attackerToken = await csrfToken(attacker);
     const path = `/products/${product.productId}/delete`;
     for (const body of [{}, { _csrf: '' }, { _csrf: 'x'.repeat(100) }, { _csrf: attackerToken }, { _csrf: [token, token] }]) {
@@ -30,7 +33,7 @@ describe('CSRF on the forms', () => {
   });
 
   it('when the token is sent in a header or the query instead of the form body, then 403', async () => {
-    const agent = supertest.agent(app);
+    const agent = await editor();
     const token = await csrfToken(agent);
     const product = buildProduct();
     const fields = { product_id: product.productId, product_name: product.productName };
@@ -39,17 +42,22 @@ describe('CSRF on the forms', () => {
     assert.equal(await store.get(product.productId), undefined);
   });
 
-  it('when the token is sent with the cookies of another client, then 403: tokens are bound to the client', async () => {
-    const first = supertest.agent(app);
+  it('when a token is sent in another signed-in session (with its own cookie), then 403: tokens are bound to the session', async () => {
+    const account = await createAccount(stores, 'editor');
+    const first = await signIn(app, account);
     const token = await csrfToken(first);
+    const second = await signIn(app, account);
     const product = buildProduct();
-    const res = await supertest(app)
-      .post('/products')
-      .set('Cookie', 'pc_client=someone-else')
-      .type('form')
-      .send({ _csrf: token, product_id: product.productId, product_name: product.productName });
-    assert.equal(res.status, 403);
+    await second.post('/products').type('form').send({ _csrf: token, product_id: product.productId, product_name: product.productName }).expect(403);
     assert.equal(await store.get(product.productId), undefined);
+  });
+
+  it('when the sign-in form is posted without its token, then 403 and nobody is signed in', async () => {
+    const account = await createAccount(stores, 'editor');
+    const agent = supertest.agent(app);
+    await agent.get('/login').expect(200);
+    await agent.post('/login').type('form').send({ username: account.username, password: account.password }).expect(403);
+    assert.match((await agent.get('/').expect(200)).text, /Sign in to add products/);
   });
 });
 
@@ -60,8 +68,9 @@ describe('write rate limit', () => {
   });
 
   it('when a client exceeds its writes per minute, then 429 problem+json with RateLimit headers, reads still work, and nothing more is stored', async () => {
-    const store = new MemoryProductStore();
-    const api = supertest(appWith(store, { writeRateLimitPerMinute: 3 }));
+    const stores = memoryStores();
+    const store = stores.products;
+    const api = await apiClient(appWith(stores, { writeRateLimitPerMinute: 3 }), stores);
     for (let i = 0; i < 3; i++) await api.post('/api/products').send(buildProduct()).expect(201);
     const refused = await api.post('/api/products').send(buildProduct()).expect(429);
     assert.match(refused.headers['content-type']!, /^application\/problem\+json/);
@@ -74,11 +83,13 @@ describe('write rate limit', () => {
     assert.equal(await store.count(), 3);
   });
 
-  it('when the form is used past the limit, then 429 page, and the limit counts API and form writes together', async () => {
-    const store = new MemoryProductStore();
-    const agent = supertest.agent(appWith(store, { writeRateLimitPerMinute: 2 }));
+  it('when the form is used past the limit, then 429 page, and the limit counts sign-in, API and form writes together', async () => {
+    const stores = memoryStores();
+    const store = stores.products;
+    const app = appWith(stores, { writeRateLimitPerMinute: 3 });
+    const { agent, account } = await pageClient(app, stores, 'editor'); // the sign-in is the first write
     const token = await csrfToken(agent);
-    await agent.post('/api/products').send(buildProduct()).expect(201);
+    await apiAs(app, await createToken(stores, account.username)).post('/api/products').send(buildProduct()).expect(201);
     const p = buildProduct();
     await agent.post('/products').type('form').send({ _csrf: token, product_id: p.productId, product_name: p.productName }).expect(303);
     const q = buildProduct();
@@ -89,12 +100,14 @@ describe('write rate limit', () => {
   });
 
   it('when clients behind the trusted proxy differ, then each has its own budget; an untrusted X-Forwarded-For changes nothing', async () => {
-    const behindProxy = supertest(appWith(new MemoryProductStore(), { writeRateLimitPerMinute: 1, trustProxy: 1 }));
+    const proxied = memoryStores();
+    const behindProxy = await apiClient(appWith(proxied, { writeRateLimitPerMinute: 1, trustProxy: 1 }), proxied);
     await behindProxy.post('/api/products').set('X-Forwarded-For', '203.0.113.1').send(buildProduct()).expect(201);
     await behindProxy.post('/api/products').set('X-Forwarded-For', '203.0.113.1').send(buildProduct()).expect(429);
     await behindProxy.post('/api/products').set('X-Forwarded-For', '203.0.113.2').send(buildProduct()).expect(201);
 
-    const direct = supertest(appWith(new MemoryProductStore(), { writeRateLimitPerMinute: 1 }));
+    const plain = memoryStores();
+    const direct = await apiClient(appWith(plain, { writeRateLimitPerMinute: 1 }), plain);
     await direct.post('/api/products').set('X-Forwarded-For', '203.0.113.1').send(buildProduct()).expect(201);
     await direct.post('/api/products').set('X-Forwarded-For', '203.0.113.9').send(buildProduct()).expect(429);
   });

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import supertest from 'supertest';
-import { MemoryProductStore } from '../../web/catalog/memory-store.js';
-import { StoreUnavailableError } from '../../web/catalog/product-store.js';
-import { appWith, csrfToken } from '../support/app.js';
+import { memoryStores } from '../../web/stores.js';
+import { StoreUnavailableError } from '../../web/storage-errors.js';
+import { appWith } from '../support/app.js';
 import { buildProduct } from '../support/factory.js';
+import { createAccount, TEST_CONTEXT } from '../support/auth.js';
 
 /** Each kind of answer the app gives: page, API, probe, static file, 4xx and 5xx problems. */
 const RESPONSES: ReadonlyArray<readonly [string, (api: ReturnType<typeof supertest>) => supertest.Test]> = [
@@ -22,7 +23,7 @@ function directives(csp: string): Map<string, string> {
 }
 
 describe('security headers', () => {
-  const api = supertest(appWith(new MemoryProductStore()));
+  const api = supertest(appWith());
 
   for (const [what, send] of RESPONSES) {
     it(`when the app answers with ${what}, then no X-Powered-By, nosniff, no framing, and a strict CSP`, async () => {
@@ -42,12 +43,11 @@ describe('security headers', () => {
   }
 
   it('when the app answers 503, then the same headers and no internals in the body', async () => {
-    const down = appWith({
-      ...new MemoryProductStore(),
-      listPage: async () => {
-        throw new StoreUnavailableError('connect ECONNREFUSED 10.0.0.7:3306');
-      },
-    } as unknown as MemoryProductStore);
+    const stores = memoryStores();
+    stores.products.listPage = async () => {
+      throw new StoreUnavailableError('connect ECONNREFUSED 10.0.0.7:3306');
+    };
+    const down = appWith(stores);
     const res = await supertest(down).get('/api/products').expect(503);
     assert.equal(res.headers['x-powered-by'], undefined);
     assert.match(res.headers['content-security-policy'] ?? '', /script-src 'self'/);
@@ -55,9 +55,9 @@ describe('security headers', () => {
   });
 
   it('when the page is rendered, then it has no inline script, event handler or style attribute for the CSP to block', async () => {
-    const store = new MemoryProductStore();
-    await store.create(buildProduct({ productName: '<img src=x onerror=alert(1)>' }));
-    const page = (await supertest(appWith(store)).get('/').expect(200)).text;
+    const stores = memoryStores();
+    await stores.products.create(buildProduct({ productName: '<img src=x onerror=alert(1)>' }), TEST_CONTEXT);
+    const page = (await supertest(appWith(stores)).get('/').expect(200)).text;
     for (const tag of page.match(/<script\b[^>]*>/g) ?? []) assert.match(tag, /\ssrc="\/static\//, `external script only: ${tag}`);
     assert.doesNotMatch(page, /<script\b[^>]*>[^<]+<\/script>/, 'no inline script body');
     // Attribute names only: the stored name appears escaped inside attribute values, which is harmless.
@@ -70,25 +70,44 @@ describe('security headers', () => {
 describe('cookies', () => {
   const cookies = (res: supertest.Response) => (res.headers['set-cookie'] as unknown as string[] | undefined) ?? [];
 
-  /** Every cookie the app sets: the client id and CSRF cookie on a page, the notice after a form post. */
+  /**
+   * Every cookie the app sets: the client id and CSRF cookie on a page, the session and
+   * trusted-device cookies at sign-in, the notice after a form post. Cookies are carried by hand,
+   * as the browser behind a TLS proxy would (supertest's own jar keeps Secure cookies back on http).
+   */
   async function allCookies(trustProxy: number, proto: string): Promise<string[]> {
-    const app = appWith(new MemoryProductStore(), { trustProxy });
-    const agent = supertest.agent(app);
-    const page = await agent.get('/').set('X-Forwarded-Proto', proto).expect(200);
-    const token = await csrfToken(agent);
+    const stores = memoryStores();
+    const app = appWith(stores, { trustProxy });
+    const account = await createAccount(stores, 'editor');
+    const jar = new Map<string, string>();
+    const seen: string[] = [];
+    const send = async (req: supertest.Test, status: number) => {
+      const res = await req.set('X-Forwarded-Proto', proto).set('Cookie', [...jar].map(([k, v]) => `${k}=${v}`).join('; ')).expect(status);
+      for (const c of cookies(res)) {
+        seen.push(c);
+        const [pair] = c.split(';');
+        const [name, value] = [pair!.slice(0, pair!.indexOf('=')), pair!.slice(pair!.indexOf('=') + 1)];
+        if (value) jar.set(name, value);
+        else jar.delete(name);
+      }
+      return res;
+    };
+    const token = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)![1];
+    await send(supertest(app).get('/'), 200);
+    const login = await send(supertest(app).get('/login'), 200);
+    await send(supertest(app).post('/login').type('form').send({ _csrf: token(login.text), username: account.username, password: account.password }), 303);
+    const form = await send(supertest(app).get('/'), 200);
     const product = buildProduct();
-    const posted = await agent
-      .post('/products')
-      .set('X-Forwarded-Proto', proto)
-      .type('form')
-      .send({ _csrf: token, product_id: product.productId, product_name: product.productName })
-      .expect(303);
-    return [...cookies(page), ...cookies(posted)];
+    await send(supertest(app).post('/products').type('form').send({ _csrf: token(form.text), product_id: product.productId, product_name: product.productName }), 303);
+    // Clearing a cookie (the notice once shown) sets nothing.
+    return seen.filter((c) => !/Expires=Thu, 01 Jan 1970/.test(c));
   }
+
+  const names = (set: string[]) => [...new Set(set.map((c) => c.split('=')[0]))].sort();
 
   it('when served over plain HTTP, then every cookie is HttpOnly and SameSite, and not Secure (it would never come back)', async () => {
     const set = await allCookies(0, 'http');
-    assert.deepEqual(set.map((c) => c.split('=')[0]).sort(), ['pc_client', 'pc_csrf', 'pc_notice']);
+    assert.deepEqual(names(set), ['pc_client', 'pc_csrf', 'pc_device', 'pc_notice', 'pc_session']);
     for (const c of set) {
       assert.match(c, /; HttpOnly/, c);
       assert.match(c, /; SameSite=(Strict|Lax)/, c);
@@ -98,11 +117,15 @@ describe('cookies', () => {
 
   it('when behind a TLS proxy (TRUST_PROXY=1, X-Forwarded-Proto: https), then every cookie is also Secure', async () => {
     const set = await allCookies(1, 'https');
-    assert.equal(set.length, 3);
+    assert.deepEqual(names(set), ['__Host-pc_device', '__Host-pc_session', 'pc_client', 'pc_csrf', 'pc_notice']);
     for (const c of set) {
       assert.match(c, /; HttpOnly/, c);
       assert.match(c, /; SameSite=(Strict|Lax)/, c);
       assert.match(c, /; Secure/, c);
+      if (c.startsWith('__Host-')) {
+        assert.match(c, /; Path=\/(;|$)/, c);
+        assert.doesNotMatch(c, /; Domain=/i, c);
+      }
     }
   });
 

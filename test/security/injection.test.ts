@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import supertest from 'supertest';
 import { csrfToken, mysqlFixture } from '../support/app.js';
 import { buildProduct } from '../support/factory.js';
 import { skipUnlessMysql } from '../support/mysql.js';
+import { apiClient, pageClient, type ApiClient } from '../support/auth.js';
 
 /** SQL, HTML, template and Unicode tricks; each must come back exactly as sent and never act. */
 const HOSTILE_NAMES = [
@@ -26,10 +26,10 @@ const HOSTILE_NAMES = [
 
 describe('injection round trips on MySQL', await skipUnlessMysql(), () => {
   let fx: Awaited<ReturnType<typeof mysqlFixture>>;
-  let api: ReturnType<typeof supertest>;
+  let api: ApiClient;
   before(async () => {
     fx = await mysqlFixture();
-    api = supertest(fx.app);
+    api = await apiClient(fx.app, fx.stores, 'editor');
   });
   after(async () => fx?.close());
 
@@ -66,7 +66,7 @@ describe('injection round trips on MySQL', await skipUnlessMysql(), () => {
   });
 
   it('when a hostile name is sent through the form with a bad ID, then the re-rendered input holds it escaped', async () => {
-    const agent = supertest.agent(fx.app);
+    const { agent } = await pageClient(fx.app, fx.stores, 'editor');
     const token = await csrfToken(agent);
     const name = '"><script>alert(document.cookie)</script>';
     const res = await agent.post('/products').type('form').send({ _csrf: token, product_id: '-bad', product_name: name }).expect(400);
@@ -75,7 +75,7 @@ describe('injection round trips on MySQL', await skipUnlessMysql(), () => {
   });
 
   it('when the notice cookie is forged with markup, then the page shows it escaped or not at all', async () => {
-    const forged = encodeURIComponent(JSON.stringify({ kind: 'added', productId: '<img src=x onerror=alert(1)>' }));
+    const forged = encodeURIComponent('Added <img src=x onerror=alert(1)>');
     const res = await api.get('/').set('Cookie', `pc_notice=${forged}`).expect(200);
     assert.ok(!res.text.includes('<img src=x'));
   });

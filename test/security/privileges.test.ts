@@ -6,10 +6,13 @@ import supertest from 'supertest';
 import { migrate } from '../../db/migrate.js';
 import { APP_DATABASE_PRIVILEGES } from '../../db/privileges.js';
 import { Database } from '../../web/mysql/database.js';
-import { MysqlProductStore } from '../../web/catalog/mysql-store.js';
+import { MysqlRunner } from '../../web/mysql/runner.js';
+import { mysqlStores } from '../../web/stores.js';
+import { sweepOnce } from '../../web/maintenance.js';
 import { appWith, csrfToken, silentLogger } from '../support/app.js';
 import { buildProduct } from '../support/factory.js';
 import { createTestDatabase, skipUnlessMysql, TEST_SERVER, type TestDatabase } from '../support/mysql.js';
+import { apiClient, createAccount, pageClient, TEST_CONTEXT } from '../support/auth.js';
 
 interface AppAccount {
   readonly db: TestDatabase;
@@ -39,16 +42,28 @@ async function accountWith(privileges: readonly string[]): Promise<AppAccount> {
 /** Migrates as the account and runs every store operation; the first refusal, or undefined. */
 async function firstRefusal(account: AppAccount): Promise<string | undefined> {
   const pool = createPool({ ...TEST_SERVER, user: account.user, password: account.password, database: account.db.name, connectionLimit: 2 });
-  const store = new MysqlProductStore(pool, () => true, { acquireMs: 5000, queryMs: 5000 });
+  const stores = mysqlStores(new MysqlRunner(pool, () => true, { acquireMs: 5000, queryMs: 5000 }));
+  const store = stores.products;
   const p = buildProduct();
+  const sessionHash = randomBytes(32);
+  const now = new Date();
   const steps: Array<[string, () => Promise<unknown>]> = [
     ['migrate', () => migrate(pool)],
-    ['create', () => store.create(p)],
+    ['create', () => store.create(p, TEST_CONTEXT)],
     ['get', () => store.get(p.productId)],
     ['list', () => store.listPage({ limit: 5, nameContains: 'Product' })],
     ['count', () => store.count()],
-    ['rename', () => store.rename(p.productId, 'renamed')],
-    ['remove', () => store.remove(p.productId)],
+    ['rename', () => store.rename(p.productId, 'renamed', TEST_CONTEXT)],
+    ['remove', () => store.remove(p.productId, TEST_CONTEXT)],
+    ['create account and token', async () => {
+      const { username } = await createAccount(stores, 'admin');
+      const user = (await stores.users.find(username))!;
+      await stores.tokens.create({ userId: user.id, username, name: 't', role: 'admin', hash: randomBytes(32) }, TEST_CONTEXT);
+      await stores.sessions.create({ idHash: sessionHash, userId: user.id, createdAt: now, lastSeenAt: now, expiresAt: now }, TEST_CONTEXT);
+      await stores.users.update(username, { passwordHash: 'x' }, TEST_CONTEXT);
+    }],
+    ['throttle', () => stores.throttle.addFailure('k', now, now, () => 1000)],
+    ['sweep', () => sweepOnce(stores, { sessionIdleMs: 1000, auditRetentionDays: 1 }, new Date(now.getTime() + 400 * 86_400_000))],
   ];
   try {
     for (const [name, step] of steps) {
@@ -81,16 +96,19 @@ describe('the database user holds exactly the privileges the app uses', await sk
     const database = new Database(config, silentLogger);
     try {
       await database.start();
-      const app = appWith(database.store, { storage: 'mysql', readiness: () => database.readiness() });
-      const api = supertest(app);
+      const app = appWith(database.stores, { storage: 'mysql', readiness: () => database.readiness() });
+      const api = await apiClient(app, database.stores, 'admin');
       const p = buildProduct();
-      await api.get('/readyz').expect(200);
+      await supertest(app).get('/readyz').expect(200);
       await api.post('/api/products').send(p).expect(201);
       await api.get(`/api/products/${p.productId}`).expect(200);
       await api.get('/api/products').query({ q: 'Product', limit: 5 }).expect(200);
       await api.put(`/api/products/${p.productId}`).send({ productName: 'renamed' }).expect(200);
       await api.delete(`/api/products/${p.productId}`).expect(204);
-      const agent = supertest.agent(app);
+      await api.post('/api/tokens').send({ name: 'ci' }).expect(201);
+      await api.get('/api/audit').expect(200);
+      await sweepOnce(database.stores, { sessionIdleMs: 60_000, auditRetentionDays: 400 });
+      const { agent } = await pageClient(app, database.stores, 'editor');
       const token = await csrfToken(agent);
       const q = buildProduct();
       await agent.post('/products').type('form').send({ _csrf: token, product_id: q.productId, product_name: q.productName }).expect(303);

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import supertest from 'supertest';
 import { PRODUCT_ID_MAX, PRODUCT_NAME_MAX } from '../../web/limits.js';
 import { checkNewProduct } from '../../web/catalog/validation.js';
 import { csrfToken, mysqlFixture } from '../support/app.js';
 import { skipUnlessMysql } from '../support/mysql.js';
+import { apiClient, pageClient, type ApiClient } from '../support/auth.js';
 
 const PROBLEM = /^application\/problem\+json/;
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 120);
@@ -34,10 +34,10 @@ const validName = fc
 
 describe('property-based bad input over the API and the form (MySQL store)', await skipUnlessMysql(), () => {
   let fx: Awaited<ReturnType<typeof mysqlFixture>>;
-  let api: ReturnType<typeof supertest>;
+  let api: ApiClient;
   before(async () => {
     fx = await mysqlFixture();
-    api = supertest(fx.app);
+    api = await apiClient(fx.app, fx.stores, 'editor');
   });
   after(async () => {
     await fx?.close();
@@ -110,7 +110,7 @@ describe('property-based bad input over the API and the form (MySQL store)', awa
   });
 
   it('when the form is posted with any fields, then never a 5xx, and a 400 page shows the message for each bad field', async () => {
-    const agent = supertest.agent(fx.app);
+    const { agent } = await pageClient(fx.app, fx.stores, 'editor');
     const token = await csrfToken(agent);
     const formValue = fc.oneof(fc.string({ maxLength: 80 }), fc.string({ unit: 'grapheme', maxLength: 300 }), fc.array(fc.string({ maxLength: 5 }), { maxLength: 2 }));
     await fc.assert(

@@ -4,7 +4,6 @@ import type { Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createHttpServer, HTTP_TIMEOUTS } from '../../web/http/http-server.js';
-import { MemoryProductStore } from '../../web/catalog/memory-store.js';
 import { appWith } from '../support/app.js';
 
 /** Short limits so the test runs in seconds; the check interval is the production one. */
@@ -46,7 +45,7 @@ describe('slow clients', () => {
   const clients: SlowClient[] = [];
 
   before(async () => {
-    server = createHttpServer(appWith(new MemoryProductStore()), { ...HTTP_TIMEOUTS, headersMs: HEADERS_MS, requestMs: REQUEST_MS });
+    server = createHttpServer(appWith(), { ...HTTP_TIMEOUTS, headersMs: HEADERS_MS, requestMs: REQUEST_MS });
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     port = (server.address() as { port: number }).port;
@@ -58,7 +57,7 @@ describe('slow clients', () => {
   });
 
   it('when the production server is built, then it sets a 10 s headers and 30 s request timeout', () => {
-    const real = createHttpServer(appWith(new MemoryProductStore()));
+    const real = createHttpServer(appWith());
     assert.equal(real.headersTimeout, 10_000);
     assert.equal(real.requestTimeout, 30_000);
     assert.ok(HTTP_TIMEOUTS.checkIntervalMs <= 1000, 'checked often enough to hold the limits to about a second');

@@ -1,12 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { mintToken } from '../../web/ops/admin-client.js';
 import { TEST_CSRF_SECRET } from './app.js';
 import { killOnExit } from './children.js';
 import { freePort } from './process.js';
 import { waitFor } from './wait.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The first admin every test server creates (ADMIN_USERNAME, ADMIN_PASSWORD). */
+export const TEST_ADMIN = { username: 'admin', password: 'test admin password for the process suites' } as const;
 
 export interface Exit {
   readonly code: number | null;
@@ -19,6 +23,7 @@ export interface Exit {
  */
 export class AppProcess {
   #output = '';
+  #token: Promise<string> | undefined;
   readonly exited: Promise<Exit>;
 
   private constructor(
@@ -52,6 +57,8 @@ export class AppProcess {
         LOG_LEVEL: 'warn',
         WRITE_RATE_LIMIT_PER_MINUTE: '0',
         CSRF_SECRET: TEST_CSRF_SECRET,
+        ADMIN_USERNAME: TEST_ADMIN.username,
+        ADMIN_PASSWORD: TEST_ADMIN.password,
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -82,6 +89,19 @@ export class AppProcess {
       },
       { timeoutMs, intervalMs: 200 },
     );
+  }
+
+  /**
+   * An admin API token, made once through the app's own sign-in and account pages (so only once
+   * the database is up): pass it to the API helpers for writes.
+   */
+  token(): Promise<string> {
+    this.#token ??= waitFor(
+      'an API token from the app',
+      async () => (await mintToken(this.url, TEST_ADMIN, { name: 'process test' }).catch(() => undefined))?.token,
+      { timeoutMs: 30_000, intervalMs: 250 },
+    );
+    return this.#token;
   }
 
   signal(signal: NodeJS.Signals): void {

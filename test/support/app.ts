@@ -2,17 +2,17 @@ import { pino } from 'pino';
 import type { Express } from 'express';
 import supertest from 'supertest';
 import { createApp, type AppDependencies } from '../../web/app.js';
-import { Database } from '../../web/mysql/database.js';
-import { MemoryProductStore } from '../../web/catalog/memory-store.js';
 import type { ProductStore } from '../../web/catalog/product-store.js';
+import { Database } from '../../web/mysql/database.js';
+import { memoryStores, type Stores } from '../../web/stores.js';
 import { createTestDatabase, type TestDatabase } from './mysql.js';
 
 export const silentLogger = pino({ level: 'silent' });
 export const TEST_CSRF_SECRET = 'test-secret-that-is-at-least-32-characters-long';
 
-export function appWith(store: ProductStore, overrides: Partial<AppDependencies> = {}): Express {
+export function appWith(stores: Stores = memoryStores(), overrides: Partial<AppDependencies> = {}): Express {
   return createApp({
-    store,
+    stores,
     storage: 'memory',
     readiness: async () => ({ ready: true }),
     logger: silentLogger,
@@ -21,28 +21,31 @@ export function appWith(store: ProductStore, overrides: Partial<AppDependencies>
   });
 }
 
-/** One app on a store of each kind: the suites that use it run against both. */
+/** One app on stores of each kind: the suites that use it run against both. */
 export interface StoreFixture {
   readonly name: 'memory' | 'mysql';
+  readonly stores: Stores;
+  /** The product store, `stores.products`. */
   readonly store: ProductStore;
   readonly app: Express;
   close(): Promise<void>;
 }
 
-export function memoryFixture(): StoreFixture {
-  const store = new MemoryProductStore();
-  return { name: 'memory', store, app: appWith(store), close: async () => {} };
+export function memoryFixture(overrides: Partial<AppDependencies> = {}): StoreFixture {
+  const stores = memoryStores();
+  return { name: 'memory', stores, store: stores.products, app: appWith(stores, overrides), close: async () => {} };
 }
 
-/** A migrated database of its own, the MySQL store on it, and the app; `close` drops it. */
+/** A migrated database of its own, the MySQL stores on it, and the app; `close` drops it. */
 export async function mysqlFixture(overrides: Partial<AppDependencies> = {}): Promise<StoreFixture & { db: TestDatabase; database: Database }> {
   const db = await createTestDatabase();
   const database = new Database(db.config, silentLogger);
   await database.start();
-  const app = appWith(database.store, { storage: 'mysql', readiness: () => database.readiness(), ...overrides });
+  const app = appWith(database.stores, { storage: 'mysql', readiness: () => database.readiness(), ...overrides });
   return {
     name: 'mysql',
-    store: database.store,
+    stores: database.stores,
+    store: database.stores.products,
     app,
     db,
     database,

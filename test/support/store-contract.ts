@@ -1,23 +1,60 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DuplicateProductIdError, type ProductStore } from '../../web/catalog/product-store.js';
+import type { Stores } from '../../web/stores.js';
 import { buildProduct } from './factory.js';
+import { TEST_CONTEXT } from './auth.js';
 
 /** The behaviour every ProductStore must have; run by each store's test file. */
 export function describeStoreContract(
   name: string,
-  open: () => Promise<{ store: ProductStore; close: () => Promise<void> }>,
+  open: () => Promise<{ stores: Stores; close: () => Promise<void> }>,
   options: { skip: string | false } = { skip: false },
 ) {
   describe(`${name} store contract`, options, () => {
+    let stores: Stores;
     let store: ProductStore;
     let close: () => Promise<void>;
-    before(async () => ({ store, close } = await open()));
+    before(async () => {
+      ({ stores, close } = await open());
+      store = stores.products;
+    });
     after(async () => close?.());
+
+    const actor = { userId: 7, username: 'auditor', role: 'editor' as const, via: 'token' as const, tokenId: 3 };
+    const context = { actor, clientIp: '192.0.2.1', requestId: 'req-contract' };
+
+    it('when a product is created, renamed and removed, then each change is in the audit trail with who, what and from where', async () => {
+      const { productId } = await store.create(buildProduct({ productName: 'Before' }), context);
+      await store.rename(productId, 'After', context);
+      await store.rename(productId, 'After', context); // no change, no event
+      await store.remove(productId, context);
+      const { events } = await stores.audit.list({ productId, limit: 10 });
+      assert.deepEqual(
+        events.map((e) => [e.action, e.before ?? null, e.after ?? null]),
+        [
+          ['product.delete', { productName: 'After' }, null],
+          ['product.rename', { productName: 'Before' }, { productName: 'After' }],
+          ['product.create', null, { productName: 'Before' }],
+        ],
+      );
+      for (const e of events) {
+        assert.deepEqual(e.actor, { userId: 7, username: 'auditor', tokenId: 3 });
+        assert.deepEqual([e.target, e.clientIp, e.requestId], [{ type: 'product', id: productId }, '192.0.2.1', 'req-contract']);
+        assert.ok(e.at instanceof Date && Math.abs(e.at.getTime() - Date.now()) < 60_000);
+      }
+    });
+
+    it('when a create fails on a duplicate ID, then nothing is recorded for it', async () => {
+      const first = await store.create(buildProduct(), context);
+      await assert.rejects(store.create({ productId: first.productId, productName: 'Again' }, context), DuplicateProductIdError);
+      const { events } = await stores.audit.list({ productId: first.productId, limit: 10 });
+      assert.deepEqual(events.map((e) => e.action), ['product.create']);
+    });
 
     it('when a product is created, then get returns it with its creation time', async () => {
       const input = buildProduct({ productName: 'Tea ☕ чай 茶' });
-      const created = await store.create(input);
+      const created = await store.create(input, TEST_CONTEXT);
       assert.equal(created.productId, input.productId);
       assert.ok(created.createdAt instanceof Date);
       const found = await store.get(input.productId);
@@ -28,44 +65,44 @@ export function describeStoreContract(
     });
 
     it('when an ID is taken, then create throws DuplicateProductIdError and keeps the first', async () => {
-      const first = await store.create(buildProduct());
-      await assert.rejects(store.create({ productId: first.productId, productName: 'Other' }), DuplicateProductIdError);
+      const first = await store.create(buildProduct(), TEST_CONTEXT);
+      await assert.rejects(store.create({ productId: first.productId, productName: 'Other' }, TEST_CONTEXT), DuplicateProductIdError);
       assert.equal((await store.get(first.productId))?.productName, first.productName);
     });
 
     it('when IDs differ only in case, then both are kept', async () => {
       const base = buildProduct().productId;
-      await store.create({ productId: `${base}-abc`, productName: 'lower' });
-      await store.create({ productId: `${base}-ABC`, productName: 'upper' });
+      await store.create({ productId: `${base}-abc`, productName: 'lower' }, TEST_CONTEXT);
+      await store.create({ productId: `${base}-ABC`, productName: 'upper' }, TEST_CONTEXT);
       assert.equal((await store.get(`${base}-abc`))?.productName, 'lower');
       assert.equal((await store.get(`${base}-ABC`))?.productName, 'upper');
     });
 
     it('when a product is absent, then get, rename and remove say so', async () => {
       assert.equal(await store.get('missing-product'), undefined);
-      assert.equal(await store.rename('missing-product', 'x'), undefined);
-      assert.equal(await store.remove('missing-product'), false);
+      assert.equal(await store.rename('missing-product', 'x', TEST_CONTEXT), undefined);
+      assert.equal(await store.remove('missing-product', TEST_CONTEXT), undefined);
     });
 
     it('when renamed, then the new name is stored and the ID and time stay', async () => {
-      const created = await store.create(buildProduct());
-      const renamed = await store.rename(created.productId, 'Renamed');
+      const created = await store.create(buildProduct(), TEST_CONTEXT);
+      const renamed = await store.rename(created.productId, 'Renamed', TEST_CONTEXT);
       assert.equal(renamed?.productName, 'Renamed');
       assert.equal(renamed?.createdAt.getTime(), created.createdAt.getTime());
       assert.equal((await store.get(created.productId))?.productName, 'Renamed');
     });
 
-    it('when removed, then it is gone and removing again returns false', async () => {
-      const created = await store.create(buildProduct());
-      assert.equal(await store.remove(created.productId), true);
+    it('when removed, then it is gone, remove returned it, and removing again returns undefined', async () => {
+      const created = await store.create(buildProduct(), TEST_CONTEXT);
+      assert.equal((await store.remove(created.productId, TEST_CONTEXT))?.productName, created.productName);
       assert.equal(await store.get(created.productId), undefined);
-      assert.equal(await store.remove(created.productId), false);
+      assert.equal(await store.remove(created.productId, TEST_CONTEXT), undefined);
     });
 
     it('when paging, then pages run newest first without gaps or repeats, in both directions', async () => {
       const tag = `pagetest${Date.now()}`;
       const made = [];
-      for (let i = 0; i < 7; i++) made.push(await store.create(buildProduct({ productName: `${tag} ${i}` })));
+      for (let i = 0; i < 7; i++) made.push(await store.create(buildProduct({ productName: `${tag} ${i}` }), TEST_CONTEXT));
       const newestFirst = made.map((p) => p.productId).reverse();
 
       const p1 = await store.listPage({ limit: 3, nameContains: tag });
@@ -81,9 +118,9 @@ export function describeStoreContract(
 
     it('when searching, then only names containing the text match, ignoring case and treating % and _ literally', async () => {
       const tag = `srch${Date.now()}`;
-      await store.create(buildProduct({ productName: `${tag} Green Apple` }));
-      await store.create(buildProduct({ productName: `${tag} apple pie 50%` }));
-      await store.create(buildProduct({ productName: `${tag} Banana_split` }));
+      await store.create(buildProduct({ productName: `${tag} Green Apple` }), TEST_CONTEXT);
+      await store.create(buildProduct({ productName: `${tag} apple pie 50%` }), TEST_CONTEXT);
+      await store.create(buildProduct({ productName: `${tag} Banana_split` }), TEST_CONTEXT);
       const names = async (q: string) => (await store.listPage({ limit: 10, nameContains: q })).items.map((p) => p.productName).sort();
       assert.deepEqual(await names(`${tag} green`), [`${tag} Green Apple`]);
       assert.equal((await names('APPLE')).filter((n) => n.startsWith(tag)).length, 2);
@@ -95,14 +132,14 @@ export function describeStoreContract(
 
     it('when counting, then every product is counted once', async () => {
       const before = await store.count();
-      await store.create(buildProduct());
+      await store.create(buildProduct(), TEST_CONTEXT);
       assert.equal(await store.count(), before + 1);
     });
 
     it('when 20 creates of one ID race, then exactly one wins', async () => {
       const { productId } = buildProduct();
       const results = await Promise.allSettled(
-        Array.from({ length: 20 }, (_, i) => store.create({ productId, productName: `racer ${i}` })),
+        Array.from({ length: 20 }, (_, i) => store.create({ productId, productName: `racer ${i}` }, TEST_CONTEXT)),
       );
       assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
       for (const r of results) if (r.status === 'rejected') assert.ok(r.reason instanceof DuplicateProductIdError);

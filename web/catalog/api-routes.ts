@@ -1,11 +1,12 @@
-import express, { Router, type Request, type RequestHandler } from 'express';
+import { Router, type Request, type RequestHandler } from 'express';
+import { apiRequires } from '../auth/authorize.js';
+import { NEEDS } from '../auth/roles.js';
 import { decodeCursor, encodeCursor } from '../http/cursor.js';
 import { HttpError, notFound, validationError, type FieldError } from '../http/errors.js';
-import { BODY_LIMIT_BYTES, LIST_LIMIT } from '../limits.js';
-import { openApiDocument } from '../openapi.js';
+import { changeContext } from '../http/locals.js';
+import { LIST_LIMIT } from '../limits.js';
 import type { Product, ProductStore } from './product-store.js';
 import { checkNewProduct, checkProductIdInPath, checkProductName, checkSearch } from './validation.js';
-
 
 const toJson = (p: Product) => ({
   productId: p.productId,
@@ -15,7 +16,7 @@ const toJson = (p: Product) => ({
 
 const productUrl = (productId: string) => `/api/products/${encodeURIComponent(productId)}`;
 
-const requireJson: RequestHandler = (req, _res, next) => {
+export const requireJson: RequestHandler = (req, _res, next) => {
   if (!req.is('application/json')) {
     throw new HttpError(
       415,
@@ -27,7 +28,7 @@ const requireJson: RequestHandler = (req, _res, next) => {
 };
 
 /** The parsed body, which must be a JSON object, and one error per field it should not have. */
-function jsonObject(req: Request, allowed: readonly string[]): { body: Record<string, unknown>; errors: FieldError[] } {
+export function jsonObject(req: Request, allowed: readonly string[]): { body: Record<string, unknown>; errors: FieldError[] } {
   const body: unknown = req.body;
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new HttpError(400, 'Invalid request', 'The body must be a JSON object.');
@@ -66,16 +67,13 @@ function listQuery(query: Request['query']) {
 }
 
 /**
- * The JSON API under /api: the same store and validation as the pages. Paths are absolute
- * (not a mounted router) so metrics label each request with its full route pattern.
+ * The products API under /api: the same store and validation as the pages. Paths are absolute
+ * (not a mounted router) so metrics label each request with its full route pattern. Writes need
+ * the editor role; reads are open as far as PUBLIC_READ allows (see app.ts).
  */
-export function apiRouter(store: ProductStore, writeLimit: RequestHandler): Router {
+export function catalogApiRouter(store: ProductStore, writeLimit: RequestHandler): Router {
   const router = Router();
-  router.use('/api', express.json({ limit: BODY_LIMIT_BYTES }));
-
-  router.get('/api/openapi.json', (_req, res) => {
-    res.json(openApiDocument);
-  });
+  const editor = apiRequires(NEEDS.changeProducts);
 
   router.get('/api/products', async (req, res) => {
     const page = await store.listPage(listQuery(req.query));
@@ -90,16 +88,16 @@ export function apiRouter(store: ProductStore, writeLimit: RequestHandler): Rout
     res.json(toJson(product));
   });
 
-  router.post('/api/products', writeLimit, requireJson, async (req, res) => {
+  router.post('/api/products', editor, writeLimit, requireJson, async (req, res) => {
     const { body, errors } = jsonObject(req, ['productId', 'productName']);
     const checked = checkNewProduct({ productId: body.productId, productName: body.productName });
     if (!checked.ok) errors.push(...checked.errors);
     if (errors.length || !checked.ok) throw validationError(errors);
-    const product = await store.create(checked.value);
+    const product = await store.create(checked.value, changeContext(req, res));
     res.status(201).location(productUrl(product.productId)).json(toJson(product));
   });
 
-  router.put('/api/products/:productId', writeLimit, requireJson, async (req, res) => {
+  router.put('/api/products/:productId', editor, writeLimit, requireJson, async (req, res) => {
     const productId = pathProductId(req);
     const { body, errors } = jsonObject(req, ['productId', 'productName']);
     if (body.productId !== undefined && body.productId !== productId) {
@@ -108,14 +106,14 @@ export function apiRouter(store: ProductStore, writeLimit: RequestHandler): Rout
     const name = checkProductName(body.productName);
     if (!name.ok) errors.push({ field: 'productName', message: name.error });
     if (errors.length || !name.ok) throw validationError(errors);
-    const product = await store.rename(productId, name.value);
+    const product = await store.rename(productId, name.value, changeContext(req, res));
     if (!product) throw notFound(`No product has ID '${productId}'.`);
     res.json(toJson(product));
   });
 
-  router.delete('/api/products/:productId', writeLimit, async (req, res) => {
+  router.delete('/api/products/:productId', editor, writeLimit, async (req, res) => {
     const productId = pathProductId(req);
-    if (!(await store.remove(productId))) throw notFound(`No product has ID '${productId}'.`);
+    if (!(await store.remove(productId, changeContext(req, res)))) throw notFound(`No product has ID '${productId}'.`);
     res.status(204).end();
   });
 

@@ -1,3 +1,5 @@
+import type { ChangeContext } from '../auth/principal.js';
+import { MemoryAuditLog } from '../audit/memory-audit-log.js';
 import {
   DuplicateProductIdError,
   toPage,
@@ -13,6 +15,8 @@ export class MemoryProductStore implements ProductStore {
   // Map iteration follows insertion order, which is sequence order.
   readonly #byId = new Map<string, StoredProduct>();
   #lastSeq = 0;
+
+  constructor(private readonly audit = new MemoryAuditLog()) {}
 
   async listPage(query: PageQuery): Promise<ProductPage> {
     const matching = this.#matching(query.nameContains);
@@ -31,23 +35,45 @@ export class MemoryProductStore implements ProductStore {
     return this.#byId.get(productId);
   }
 
-  async create(product: NewProduct): Promise<StoredProduct> {
+  async create(product: NewProduct, context: ChangeContext): Promise<StoredProduct> {
     if (this.#byId.has(product.productId)) throw new DuplicateProductIdError(product.productId);
     const stored: StoredProduct = { ...product, createdAt: new Date(), seq: ++this.#lastSeq };
     this.#byId.set(product.productId, stored);
+    this.audit.append({
+      context,
+      action: 'product.create',
+      target: { type: 'product', id: product.productId },
+      after: { productName: product.productName },
+    });
     return stored;
   }
 
-  async rename(productId: string, productName: string): Promise<StoredProduct | undefined> {
+  async rename(productId: string, productName: string, context: ChangeContext): Promise<StoredProduct | undefined> {
     const existing = this.#byId.get(productId);
-    if (!existing) return undefined;
+    if (!existing || existing.productName === productName) return existing;
     const renamed = { ...existing, productName };
     this.#byId.set(productId, renamed);
+    this.audit.append({
+      context,
+      action: 'product.rename',
+      target: { type: 'product', id: productId },
+      before: { productName: existing.productName },
+      after: { productName },
+    });
     return renamed;
   }
 
-  async remove(productId: string): Promise<boolean> {
-    return this.#byId.delete(productId);
+  async remove(productId: string, context: ChangeContext): Promise<StoredProduct | undefined> {
+    const existing = this.#byId.get(productId);
+    if (!existing) return undefined;
+    this.#byId.delete(productId);
+    this.audit.append({
+      context,
+      action: 'product.delete',
+      target: { type: 'product', id: productId },
+      before: { productName: existing.productName },
+    });
+    return existing;
   }
 
   #matching(nameContains: string | undefined): StoredProduct[] {

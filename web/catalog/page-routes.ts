@@ -1,19 +1,18 @@
-import cookieParser from 'cookie-parser';
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
-import type { Csrf } from '../http/csrf.js';
+import { pageAllows, pageRequires } from '../auth/authorize.js';
+import { NEEDS } from '../auth/roles.js';
 import { decodeCursor, encodeCursor } from '../http/cursor.js';
 import { HttpError, type FieldError } from '../http/errors.js';
 import { toHttpError } from '../http/error-handler.js';
-import { StoreUnavailableError, type PageQuery, type ProductPage, type ProductStore } from './product-store.js';
+import { changeContext } from '../http/locals.js';
+import { redirectWithNotice, takeNotice } from '../http/notice.js';
 import { BODY_LIMIT_BYTES, PAGE_SIZE, PRODUCT_ID_MAX, PRODUCT_NAME_MAX, SEARCH_COUNT_CAP, SEARCH_MAX } from '../limits.js';
+import { StoreUnavailableError } from '../storage-errors.js';
+import type { PageQuery, ProductPage, ProductStore } from './product-store.js';
 import { checkNewProduct, checkProductIdInPath, checkSearch } from './validation.js';
-
-const NOTICE_COOKIE = 'pc_notice';
 
 /** Form field names, kept from the tutorial's index.php. */
 const FIELD_NAMES: Record<string, string> = { productId: 'product_id', productName: 'product_name' };
-
-type Notice = { kind: 'added' | 'deleted' | 'gone'; productId: string };
 
 interface FormState {
   values: { product_id: string; product_name: string };
@@ -53,41 +52,6 @@ function pageHref(search: string | undefined, cursorName: 'before' | 'after', se
   return `/?${params}`;
 }
 
-function noticeText(notice: Notice): string {
-  switch (notice.kind) {
-    case 'added':
-      return `Added product ${notice.productId}.`;
-    case 'deleted':
-      return `Deleted product ${notice.productId}.`;
-    case 'gone':
-      return `Product ${notice.productId} was already deleted.`;
-  }
-}
-
-function takeNotice(req: Request, res: Response): string | undefined {
-  const raw: unknown = req.cookies?.[NOTICE_COOKIE];
-  if (typeof raw !== 'string') return undefined;
-  res.clearCookie(NOTICE_COOKIE, { path: '/' });
-  try {
-    const notice = JSON.parse(raw) as Notice;
-    return typeof notice.productId === 'string' ? noticeText(notice) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Post/Redirect/Get: the message rides in a short-lived cookie to the page the browser loads next. */
-function redirectWithNotice(req: Request, res: Response, notice: Notice) {
-  res.cookie(NOTICE_COOKIE, JSON.stringify(notice), {
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: req.secure,
-    maxAge: 60_000,
-    path: '/',
-  });
-  res.redirect(303, '/');
-}
-
 /**
  * A search's page and its match count. Matches are counted only as far as "1,000+", and not at
  * all when the page holds every match: for a rare word that saves a second pass over the table.
@@ -99,11 +63,9 @@ async function searchPage(store: ProductStore, query: PageQuery, search: string)
   return [page, n > SEARCH_COUNT_CAP ? `${SEARCH_COUNT_CAP.toLocaleString('en-US')}+` : n];
 }
 
-/** The server-rendered pages: the form and the list. Each works without JavaScript. */
-export function pagesRouter(store: ProductStore, csrf: Csrf, writeLimit: RequestHandler): Router {
+/** The server-rendered catalog: the form and the list. Each works without JavaScript. */
+export function catalogPagesRouter(store: ProductStore, csrfProtect: RequestHandler, writeLimit: RequestHandler): Router {
   const router = Router();
-  // Only the pages read cookies (CSRF, notices); the API and probes skip parsing them.
-  router.use(cookieParser(), csrf.identifyClient);
 
   async function render(req: Request, res: Response, list: ListRequest, form: FormState, status = 200, notice?: string) {
     let page: ProductPage | undefined;
@@ -129,7 +91,10 @@ export function pagesRouter(store: ProductStore, csrf: Csrf, writeLimit: Request
       olderHref: page?.hasOlder && last ? pageHref(list.search, 'before', last.seq) : undefined,
       form,
       notice,
-      csrfToken: csrf.token(req, res),
+      principal: res.locals.principal,
+      canChange: pageAllows(res, NEEDS.changeProducts),
+      isAdmin: pageAllows(res, NEEDS.administer),
+      signInHref: `/login?next=${encodeURIComponent(req.originalUrl)}`,
       limits: { idMax: PRODUCT_ID_MAX, nameMax: PRODUCT_NAME_MAX, searchMax: SEARCH_MAX },
     });
   }
@@ -139,8 +104,10 @@ export function pagesRouter(store: ProductStore, csrf: Csrf, writeLimit: Request
   });
 
   const form = express.urlencoded({ extended: false, limit: BODY_LIMIT_BYTES, parameterLimit: 20 });
+  // Who may write is checked before the form's token: a visitor whose session ended is sent to sign in.
+  const editor = pageRequires(NEEDS.changeProducts);
 
-  router.post('/products', writeLimit, form, csrf.protect, async (req, res) => {
+  router.post('/products', writeLimit, editor, form, csrfProtect, async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const values = {
       product_id: typeof body.product_id === 'string' ? body.product_id : '',
@@ -152,8 +119,8 @@ export function pagesRouter(store: ProductStore, csrf: Csrf, writeLimit: Request
       return render(req, res, { search: undefined }, { values, errors }, 400);
     }
     try {
-      const product = await store.create(checked.value);
-      redirectWithNotice(req, res, { kind: 'added', productId: product.productId });
+      const product = await store.create(checked.value, changeContext(req, res));
+      redirectWithNotice(req, res, `Added product ${product.productId}.`);
     } catch (error) {
       const httpError = toHttpError(error);
       if (httpError.status !== 409 && httpError.status !== 503) throw error;
@@ -163,11 +130,11 @@ export function pagesRouter(store: ProductStore, csrf: Csrf, writeLimit: Request
     }
   });
 
-  router.post('/products/:productId/delete', writeLimit, form, csrf.protect, async (req, res) => {
+  router.post('/products/:productId/delete', writeLimit, editor, form, csrfProtect, async (req, res) => {
     const checked = checkProductIdInPath(String(req.params.productId));
     if (!checked.ok) throw new HttpError(400, 'Invalid request', checked.error);
-    const removed = await store.remove(checked.value);
-    redirectWithNotice(req, res, { kind: removed ? 'deleted' : 'gone', productId: checked.value });
+    const removed = await store.remove(checked.value, changeContext(req, res));
+    redirectWithNotice(req, res, removed ? `Deleted product ${checked.value}.` : `Product ${checked.value} was already deleted.`);
   });
 
   return router;

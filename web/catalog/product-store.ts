@@ -1,3 +1,5 @@
+import type { ChangeContext } from '../auth/principal.js';
+
 /** A product as the catalog stores it. */
 export interface Product {
   readonly productId: string;
@@ -29,34 +31,27 @@ export interface ProductPage {
   readonly hasNewer: boolean;
 }
 
-/** The catalog's storage. The in-memory and MySQL stores both pass test/store-contract.ts. */
+/**
+ * The catalog's storage. The in-memory and MySQL stores both pass test/support/store-contract.ts.
+ * Each change records its audit event (who, from where) in the same transaction as the change.
+ */
 export interface ProductStore {
   listPage(query: PageQuery): Promise<ProductPage>;
   /** Products whose name contains the text (all when absent), counting no further than `atMost`. */
   count(nameContains?: string, atMost?: number): Promise<number>;
   get(productId: string): Promise<StoredProduct | undefined>;
   /** @throws DuplicateProductIdError when the ID is taken. */
-  create(product: NewProduct): Promise<StoredProduct>;
-  rename(productId: string, productName: string): Promise<StoredProduct | undefined>;
-  remove(productId: string): Promise<boolean>;
+  create(product: NewProduct, context: ChangeContext): Promise<StoredProduct>;
+  /** The renamed product, or undefined when there is none with that ID. */
+  rename(productId: string, productName: string, context: ChangeContext): Promise<StoredProduct | undefined>;
+  /** The product as it was before its removal, or undefined when there was none. */
+  remove(productId: string, context: ChangeContext): Promise<StoredProduct | undefined>;
 }
 
 export class DuplicateProductIdError extends Error {
   constructor(readonly productId: string) {
     super(`A product with ID '${productId}' already exists.`);
     this.name = 'DuplicateProductIdError';
-  }
-}
-
-/** The store cannot answer now (database down, not yet migrated, timed out); worth retrying. */
-export class StoreUnavailableError extends Error {
-  /** True when the statement may have reached the database, so a write may still be applied. */
-  readonly outcomeUnknown: boolean;
-
-  constructor(reason: string, options?: { cause?: unknown; outcomeUnknown?: boolean }) {
-    super(reason, options);
-    this.name = 'StoreUnavailableError';
-    this.outcomeUnknown = options?.outcomeUnknown ?? false;
   }
 }
 

@@ -3,7 +3,9 @@ import { HttpError, toProblem } from './errors.js';
 import { BODY_LIMIT_BYTES } from '../limits.js';
 import type { Logger } from '../ops/logger.js';
 import { requestIdOf } from './request-logger.js';
-import { DuplicateProductIdError, StoreUnavailableError } from '../catalog/product-store.js';
+import { DuplicateUsernameError, LastAdminError } from '../auth/accounts.js';
+import { DuplicateProductIdError } from '../catalog/product-store.js';
+import { StoreUnavailableError } from '../storage-errors.js';
 
 export const UNAVAILABLE_RETRY_SECONDS = 5;
 
@@ -24,6 +26,10 @@ export function toHttpError(error: unknown): HttpError {
       { field: 'productId', message: error.message },
     ]);
   }
+  if (error instanceof DuplicateUsernameError) {
+    return new HttpError(409, 'Duplicate username', error.message, [{ field: 'username', message: error.message }]);
+  }
+  if (error instanceof LastAdminError) return new HttpError(409, 'Last admin', error.message);
   if (error instanceof StoreUnavailableError) {
     return new HttpError(
       503,
@@ -68,7 +74,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const httpError = toHttpError(error);
     if (httpError.status >= 500 && httpError.status !== 503) logger.error({ err: error, reqId: requestIdOf(res) }, 'request failed');
     if (res.headersSent) return next(error);
-    res.status(httpError.status);
+    res.status(httpError.status).set(httpError.headers);
     if (httpError.status === 503) res.set('Retry-After', String(UNAVAILABLE_RETRY_SECONDS));
     const problem = toProblem(httpError, req.originalUrl);
     const sendProblem = (r: Response) => r.type('application/problem+json').send(JSON.stringify(problem));

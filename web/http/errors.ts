@@ -14,6 +14,8 @@ export class HttpError extends Error {
     readonly title: string,
     detail: string,
     readonly errors: readonly FieldError[] = [],
+    /** Response headers the status calls for (WWW-Authenticate with 401, Retry-After with 429). */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(detail);
     this.name = 'HttpError';

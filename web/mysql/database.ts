@@ -5,7 +5,8 @@ import type { MysqlConfig } from '../config.js';
 import type { Logger } from '../ops/logger.js';
 import type { PoolStats } from '../ops/metrics.js';
 import { describeDbError, executeWithin, type Deadlines } from './deadline.js';
-import { MysqlProductStore } from '../catalog/mysql-store.js';
+import { mysqlStores, type Stores } from '../stores.js';
+import { MysqlRunner } from './runner.js';
 
 export type Readiness = { readonly ready: true } | { readonly ready: false; readonly reason: string };
 
@@ -27,7 +28,7 @@ interface PoolInternals {
  */
 export class Database {
   readonly pool: Pool;
-  readonly store: MysqlProductStore;
+  readonly stores: Stores;
   #migrated = false;
   #problem = 'Connecting to the database.';
   readonly #stop = new AbortController();
@@ -54,7 +55,7 @@ export class Database {
     });
     // Errors on idle connections (a restarting server) surface here; without a listener they would crash the process.
     this.pool.pool.on('error', (error: Error) => this.logger.warn({ err: error }, 'database pool error'));
-    this.store = new MysqlProductStore(this.pool, () => this.#migrated, this.#deadlines);
+    this.stores = mysqlStores(new MysqlRunner(this.pool, () => this.#migrated, this.#deadlines));
   }
 
   /** Starts connecting and migrating in the background; resolves once migrated (or closed). */

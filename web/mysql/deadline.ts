@@ -22,7 +22,7 @@ export class DatabaseUnresponsiveError extends Error {
   }
 }
 
-export type SqlParams = ReadonlyArray<string | number | Date>;
+export type SqlParams = ReadonlyArray<string | number | Date | Buffer | null>;
 
 /** Runs one prepared statement on the connection `work` was given, within the query deadline. */
 export type Execute = <R extends RowDataPacket[] | ResultSetHeader>(sql: string, params?: SqlParams) => Promise<R>;
@@ -53,7 +53,7 @@ export async function runWithin<T>(
   }
   const bounded = <R>(step: Promise<R>) => within(step, deadlines.queryMs);
   const execute: Execute = async (sql, params = []) => {
-    const [result] = await bounded(conn.execute<never>({ sql, timeout: deadlines.queryMs }, params as (string | number | Date)[]));
+    const [result] = await bounded(conn.execute<never>({ sql, timeout: deadlines.queryMs }, params as (string | number | Date | Buffer | null)[]));
     return result;
   };
   try {

@@ -26,6 +26,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly #signIns = new Counter({
+    name: 'auth_sign_in_attempts_total',
+    help: 'Password sign-in attempts by outcome: success, invalid (wrong name or password), disabled, throttled.',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
   constructor(poolStats?: () => PoolStats | undefined) {
     collectDefaultMetrics({ register: this.registry });
     if (poolStats) this.#registerPoolGauges(poolStats);
@@ -41,6 +48,10 @@ export class Metrics {
       stop(labels);
     });
     next();
+  };
+
+  readonly countSignIn = (outcome: 'success' | 'invalid' | 'disabled' | 'throttled'): void => {
+    this.#signIns.inc({ outcome });
   };
 
   #registerPoolGauges(poolStats: () => PoolStats | undefined) {

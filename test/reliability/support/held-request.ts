@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import type { ApiTarget } from './http.js';
 
 export interface HeldOutcome {
   readonly productId: string;
@@ -15,7 +16,7 @@ export interface HeldOutcome {
  * reading) when something happened. `holdMs: Infinity` never sends the body.
  */
 export function heldPost(
-  url: string,
+  target: ApiTarget,
   product: { productId: string; productName: string },
   holdMs: number,
   onAccepted?: () => void,
@@ -25,10 +26,15 @@ export function heldPost(
     let acceptedAt: number | undefined;
     const done = (o: Omit<HeldOutcome, 'productId' | 'accepted' | 'acceptedAt'>) =>
       resolve({ productId: product.productId, accepted: acceptedAt !== undefined, acceptedAt, ...o });
-    const req = request(`${url}/api/products`, {
+    const req = request(`${target.url}/api/products`, {
       method: 'POST',
       agent: false,
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), expect: '100-continue' },
+      headers: {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+        expect: '100-continue',
+        ...(target.token && { authorization: `Bearer ${target.token}` }),
+      },
     });
     req.on('continue', () => {
       acceptedAt = Date.now();

@@ -1,5 +1,5 @@
 import { buildProduct } from '../../support/factory.js';
-import { postProduct } from './http.js';
+import { postProduct, type ApiTarget } from './http.js';
 
 export interface WriteOutcome {
   readonly productId: string;
@@ -22,7 +22,7 @@ export class WriteStream {
   readonly #workers: Promise<void>[];
 
   constructor(
-    private readonly url: string,
+    private readonly target: ApiTarget,
     workers: number,
     private readonly requestTimeoutMs = 20_000,
   ) {
@@ -49,7 +49,7 @@ export class WriteStream {
       const product = buildProduct();
       const startedAt = Date.now();
       try {
-        const res = await postProduct(this.url, product, this.requestTimeoutMs);
+        const res = await postProduct(this.target, product, this.requestTimeoutMs);
         this.outcomes.push({ productId: product.productId, status: res.status, ms: res.ms, startedAt, retryAfter: res.retryAfter, body: res.body });
       } catch (error) {
         const e = error as { name?: string; cause?: { code?: string } };
