@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { parseSignInEnv, type OidcConfig } from '../../web/auth/oidc/oidc-config.js';
 import { OidcError, type OidcErrorKind } from '../../web/auth/oidc/oidc-error.js';
@@ -246,6 +248,28 @@ describe('relying party against a real OpenID Provider', () => {
     const afterSignOut = await agent.follow((await rp.beginSignIn('/', CALLBACK)).url, CALLBACK);
     assert.equal(afterSignOut.stoppedAt, undefined);
     assert.match(await afterSignOut.response.text(), /name="password"/, 'the provider asks for the password again');
+  });
+
+  it('when the provider accepts connections but never answers, then the request times out as unreachable', async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket)).listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    try {
+      const { port } = silent.address() as { port: number };
+      const rp = new RelyingParty(oidcConfig({ OIDC_ISSUER: `http://127.0.0.1:${port}` }), { retryDelaysMs: [60_000], timeoutSeconds: 1 });
+      parties.push(rp);
+      await rejectsWith(rp.beginSignIn('/', CALLBACK), 'provider-unreachable', /timeout/i);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
+  });
+
+  it('when the issuer is plain http on a host other than loopback, then the library refuses it before any request', async () => {
+    // oidc-config.ts refuses such an issuer already; this shows the RP does not lift the library's HTTPS rule for it either.
+    const rp = new RelyingParty({ ...oidcConfig(), issuer: new URL('http://sso.invalid/realms/main') }, { retryDelaysMs: [60_000] });
+    parties.push(rp);
+    await rejectsWith(rp.beginSignIn('/', CALLBACK), 'provider-misconfigured', /only requests to HTTPS are allowed/);
   });
 
   it('when the provider has not been reached, then there is no end-session URL and only the app session ends', async () => {
