@@ -167,6 +167,17 @@ export class RelyingParty {
     });
   }
 
+  /**
+   * Origins the app's CSP `form-action` must list: browsers apply it to the redirects that follow
+   * a form, so a sign-in or sign-out form answered with a redirect to the provider is blocked
+   * under `form-action 'self'` alone. The issuer's origin, and the endpoints' once discovered.
+   */
+  formActionOrigins(): string[] {
+    const metadata = this.discovered?.serverMetadata();
+    const endpoints = [metadata?.authorization_endpoint, metadata?.end_session_endpoint].filter((e): e is string => e !== undefined);
+    return [...new Set([this.config.issuer.origin, ...endpoints.map((e) => new URL(e).origin)])];
+  }
+
   private async configuration(): Promise<client.Configuration> {
     return this.discovered ?? this.discover();
   }
