@@ -29,6 +29,11 @@ const LAUNCH_ARGS = [
 export async function skipUnlessBrowser(): Promise<{ skip: string | false }> {
   const mysql = await skipUnlessMysql();
   if (mysql.skip) return mysql;
+  return skipUnlessChromium();
+}
+
+/** The same rule for suites that need Chromium but no database. */
+export function skipUnlessChromium(): { skip: string | false } {
   if (existsSync(CHROMIUM_PATH)) return { skip: false };
   const why = `no Chromium at ${CHROMIUM_PATH} (apt-get install -y chromium)`;
   if (process.env.CI) throw new Error(`CI is set but there is ${why}`);

@@ -2,7 +2,8 @@ import { codePointLength } from '../catalog/validation.js';
 
 /** Account names: what people type to sign in, and what the audit trail shows. */
 export const USERNAME_MAX = 64;
-const USERNAME_PATTERN = /^[A-Za-z0-9._-]+$/;
+/** A whole valid username. */
+export const USERNAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** NIST SP 800-63B: at least 12 characters (this app's floor), at most 256, no composition rules. */
 export const PASSWORD_MIN = 12;

@@ -13,6 +13,9 @@ export const atLeast = (role: Role, needed: Role): boolean => RANK[role] >= RANK
 /** The less powerful of two roles: a token never acts above its owner. */
 export const lowerOf = (a: Role, b: Role): Role => (RANK[a] <= RANK[b] ? a : b);
 
+/** The more powerful of two roles: a user in several mapped groups gets the highest. */
+export const higherOf = (a: Role, b: Role): Role => (RANK[a] >= RANK[b] ? a : b);
+
 /** The least role each kind of action needs (README "Access control"). */
 export const NEEDS = {
   /** Pages and GET /api when PUBLIC_READ is false. */
