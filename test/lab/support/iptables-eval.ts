@@ -68,7 +68,7 @@ function matches(tokens: readonly string[], packet: Packet, state: { mark: numbe
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
     const next = () => tokens[++i]!;
-    let ok = true;
+    let ok: boolean;
     switch (token) {
       case '!': negate = true; continue;
       case '-j': return tokens.slice(i + 1) as string[];
