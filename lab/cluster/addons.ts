@@ -30,7 +30,8 @@ export function clusterAddons(): KubeObject[] {
     metadata: { name: 'dns', namespace: 'kube-system', labels: dnsLabels },
     spec: {
       dnsPolicy: 'Default',
-      securityContext: { runAsUser: NOBODY, runAsGroup: NOBODY },
+      // A safe sysctl: lets the unprivileged server bind port 53 in its own network namespace.
+      securityContext: { runAsUser: NOBODY, runAsGroup: NOBODY, sysctls: [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '53' }] },
       containers: [{
         name: 'dns',
         image: LAB_IMAGES.dns,

@@ -59,6 +59,8 @@ export interface SecurityContext {
   readonly runAsGroup?: number;
   readonly fsGroup?: number;
   readonly supplementalGroups?: readonly number[];
+  /** Pod-level only: namespaced kernel parameters, e.g. net.ipv4.ip_unprivileged_port_start. */
+  readonly sysctls?: readonly { name: string; value: string }[];
   readonly readOnlyRootFilesystem?: boolean;
   readonly allowPrivilegeEscalation?: boolean;
   readonly capabilities?: { add?: readonly string[]; drop?: readonly string[] };

@@ -1,6 +1,7 @@
 import type { ContainerPort, NetworkPolicy, PolicyPeer, PolicyPort, PolicyRule } from '../kube/objects.js';
 import { namespaceOf } from '../kube/objects.js';
 import { selects } from '../kube/selectors.js';
+import { inCidr } from '../net/ip.js';
 
 /**
  * NetworkPolicy semantics, resolved against the pods the lab runs: for each pod and direction,
@@ -192,4 +193,33 @@ function resolvePort(port: PolicyPort, receiver: AddressedPod): PortMatch[] {
   return receiver.ports
     .filter((p) => p.name === port.port && protocolOf(p) === protocol)
     .map((p) => ({ protocol, port: p.containerPort }));
+}
+
+/**
+ * Whether the compiled policies let `from` open a connection to `to` (a pod's address or any
+ * other) on `port`: the source's egress and the destination's ingress must both allow it. This
+ * is what `check` expects before it sends a packet.
+ */
+export function allows(
+  firewalls: readonly PodFirewall[],
+  fromIp: string,
+  toIp: string,
+  port: number,
+  protocol: Protocol,
+): boolean {
+  const of = (ip: string) => firewalls.find((f) => f.pod.ip === ip);
+  const permits = (rules: DirectionRules | null | undefined, peerIp: string) =>
+    !rules || rules.allowances.some((a) => peerMatchesIp(a.peer, peerIp) && portAllowed(a.ports, port, protocol));
+  return permits(of(fromIp)?.egress, toIp) && permits(of(toIp)?.ingress, fromIp);
+}
+
+function peerMatchesIp(peer: PeerMatch, ip: string): boolean {
+  if (peer.kind === 'any') return true;
+  if (peer.kind === 'pod') return peer.ip === ip;
+  return inCidr(ip, peer.cidr) && !peer.except.some((cidr) => inCidr(ip, cidr));
+}
+
+function portAllowed(ports: readonly PortMatch[] | null, port: number, protocol: Protocol): boolean {
+  return ports === null || ports.some((p) => p.protocol === protocol
+    && (p.port === undefined || (p.port <= port && port <= (p.endPort ?? p.port))));
 }
