@@ -1,6 +1,5 @@
 import { isIP } from 'node:net';
 import { probe, type Place } from '../agent/client.js';
-import { loadTopology } from '../cluster/load.js';
 import { CLUSTER, NETNS, type NodePlan } from '../cluster/plan.js';
 import { type LabState, readState } from '../cluster/state.js';
 import { run } from '../host/run.js';
@@ -31,7 +30,6 @@ export async function trace(from: string, to: string, print: Print = console.log
     print('the lab is not up: run `npm run lab -- up` first');
     return 1;
   }
-  const topology = loadTopology();
   const source = endpointOf(from, state);
   const match = /^(.+):(\d+)$/.exec(to);
   if (!match) throw new Error(`TO is HOST:PORT (a Service or pod name, a node, or an address), not ${to}`);
