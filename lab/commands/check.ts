@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { probe, type Place } from '../agent/client.js';
 import type { Task, TaskResult } from '../agent/protocol.js';
 import { loadTopology } from '../cluster/load.js';
@@ -78,12 +80,13 @@ export async function check(print: (line: string) => void = console.log): Promis
         accept: (r) => (r.status === 200 ? undefined : `status ${r.status}`),
       });
     }
+    const token = await apiToken(topology, state, frontend);
     probes.push({
-      what: `client -> ${first!.name} POST /api/products ${productId}`,
+      what: `client -> ${first!.name} POST /api/products ${productId}${token ? ' (token from the users CLI in ' + frontend.name + ')' : ''}`,
       place: client,
       task: {
         kind: 'http', method: 'POST', url: `http://${first!.ip}:${port.nodePort}/api/products`, timeoutMs: 5000,
-        headers: { 'content-type': 'application/json' }, body: JSON.stringify({ productId, productName: 'Added through node1' }),
+        headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) }, body: JSON.stringify({ productId, productName: 'Added through node1' }),
       },
       expect: expectWeb,
       accept: (r) => (r.status === 201 ? undefined : `status ${r.status}: ${r.body?.slice(0, 120)}`),
@@ -164,6 +167,25 @@ export async function check(print: (line: string) => void = console.log): Promis
   print(`\n${rows.length - failed} passed, ${failed} failed (${elapsed(started)})`);
   return failed === 0 ? 0 : 1;
 }
+
+/**
+ * An editor's API token, made as an operator would with `kubectl exec` into a web pod: the app's
+ * users CLI, with the container's environment, for the first admin (ADMIN_USERNAME, default
+ * admin). Undefined when the image has no such CLI (an app without access control).
+ */
+async function apiToken(topology: Topology, state: LabState, web: LabPod): Promise<string | undefined> {
+  const running = runningPods(topology, state).find((p) => p.pod.name === web.name)!;
+  const container = running.containers[0]!;
+  if (container.image.kind !== 'program' || !existsSync(path.join(container.image.workingDir, USERS_CLI))) return undefined;
+  const admin = container.env.ADMIN_USERNAME || 'admin';
+  const { stdout } = await execInPod(running.state.sandboxPid!, container.identity, container.env,
+    ['node', USERS_CLI, 'create-token', '--user', admin, '--name', `lab-check-${Date.now().toString(36)}`, '--role', 'editor', '--expires-days', '1'],
+    { workingDir: container.image.workingDir, timeoutMs: 30_000 });
+  return /pc_[\w-]+/.exec(stdout)?.[0];
+}
+
+/** The app's account CLI in the built image. */
+const USERS_CLI = 'dist/web/cli/users.js';
 
 function strangerToDatabase(database: DatabaseTarget, place: Place, expect: Probe['expect']): Probe {
   const host = `${database.host}.${database.namespace}`;

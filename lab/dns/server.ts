@@ -37,7 +37,7 @@ udp.bind(PORT, '0.0.0.0');
 
 const tcp = createServer((socket) => {
   let buffered = Buffer.alloc(0);
-  socket.on('data', (chunk) => {
+  socket.on('data', (chunk: Buffer) => {
     buffered = Buffer.concat([buffered, chunk]);
     while (buffered.length >= 2 && buffered.length >= 2 + buffered.readUInt16BE(0)) {
       const message = buffered.subarray(2, 2 + buffered.readUInt16BE(0));
