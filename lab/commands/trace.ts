@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { probe, type Place } from '../agent/client.js';
+import type { TaskResult } from '../agent/protocol.js';
 import { CLUSTER, NETNS, type NodePlan } from '../cluster/plan.js';
 import { type LabState, readState } from '../cluster/state.js';
 import { run } from '../host/run.js';
@@ -72,7 +73,8 @@ export async function trace(from: string, to: string, print: Print = console.log
   const sourcePort = result!.localPort;
 
   hop(`The packet leaves ${from} at eth0`,
-    `${source.label} ${source.ip}${sourcePort ? `:${sourcePort}` : ''} -> ${destination}:${port}. The pod has one route out: everything goes to the gateway on its bridge, whose MAC ARP found.`);
+    `${source.label} ${source.ip}${sourcePort ? `:${sourcePort}` : ''} -> ${destination}:${port}. `
+    + (source.node ? 'The pod has one route out: everything goes to the gateway on its bridge, whose MAC ARP found.' : 'The client is on the nodes\' network: the node\'s address is on its own link.'));
   const routeOut = await show(from, ['ip', '-n', source.netns, 'route', 'get', destination]);
   const gateway = /via (\S+)/.exec(routeOut[0] ?? '')?.[1];
   if (gateway) await show(from, ['ip', '-n', source.netns, 'neigh', 'show', gateway]);
@@ -100,10 +102,15 @@ export async function trace(from: string, to: string, print: Print = console.log
   const natHits = hits(before.get(nodeA.name)!, after.get(nodeA.name)!, 'nat');
   const replySource = /src=(\S+) dst=\S+ sport=(\d+) dport=\d+(?!.*src=)/.exec(conntrack[0] ?? '');
   const endpoint = replySource?.[1] ?? natHits.map((r) => /to:(\S+):\d+/.exec(r.text)?.[1]).find(Boolean) ?? destination;
-  hop(service ? `The Service's virtual IP: kube-proxy's DNAT on ${nodeA.name}` : `No Service on the way (${destination} is not a ClusterIP)`,
-    service
-      ? `No interface owns ${destination}; in PREROUTING, ${service}'s KUBE-SVC chain picked one ready endpoint at random and its KUBE-SEP chain rewrote the destination. Rules whose counters moved:`
-      : `PREROUTING rules whose counters moved (a NodePort is DNATed here too):`);
+  const nodePort = destination === nodeA.ip && natHits.some((r) => r.chain === 'KUBE-NODEPORTS');
+  hop(service ? `The Service's virtual IP: kube-proxy's DNAT on ${nodeA.name}`
+    : nodePort ? `NodePort ${port}: kube-proxy's DNAT on ${nodeA.name}, and SNAT on the way out`
+      : `No Service on the way (${destination} is not a ClusterIP)`,
+  service
+    ? `No interface owns ${destination}; in PREROUTING, ${service}'s KUBE-SVC chain picked one ready endpoint at random and its KUBE-SEP chain rewrote the destination. Rules whose counters moved:`
+    : nodePort
+      ? `Any node answers the NodePort: KUBE-NODEPORTS marks the packet for masquerading and sends it to the Service's chain, which picks an endpoint on any node; POSTROUTING then rewrites the source to the node, so the reply comes back the same way. Rules whose counters moved:`
+      : 'PREROUTING rules whose counters moved:');
   printHits(print, natHits);
   if (conntrack.length) {
     print(`   $ conntrack -L -p tcp --orig-src ${source.ip} --orig-port-src ${sourcePort}   # in ${nodeA.name}: original direction, then the reply it expects`);
@@ -115,6 +122,7 @@ export async function trace(from: string, to: string, print: Print = console.log
     `With br_netfilter, even bridged pod-to-pod frames pass the node's FORWARD chain, where each local pod's chain marks what its policies allow and rejects the rest. Rules whose counters moved:`);
   printHits(print, policyA);
 
+  if (policyA.some((r) => r.target === 'REJECT')) return stopped(print, ++step, result!, nodeA);
   const nodeB = nodeOfAddress(endpoint);
   const routeA = await show(nodeA.name, ['ip', '-n', nodeANs, 'route', 'get', endpoint, ...(source.node ? ['from', source.ip, 'iif', CLUSTER.bridge] : [])]);
   if (nodeB && nodeB !== nodeA) {
@@ -129,7 +137,9 @@ export async function trace(from: string, to: string, print: Print = console.log
     const nodeBNs = NETNS.node(nodeB.name);
     hop(`On ${nodeB.name}: decapsulated, policy, then out of ${CLUSTER.bridge}`,
       `${CLUSTER.vxlan.device} on ${nodeB.name} unwraps the packet; ${nodeB.name}'s FORWARD chain applies the receiving pod's ingress policy. Rules whose counters moved on ${nodeB.name}:`);
-    printHits(print, [...hits(before.get(nodeB.name)!, after.get(nodeB.name)!, 'nat'), ...hits(before.get(nodeB.name)!, after.get(nodeB.name)!, 'filter')]);
+    const policyB = hits(before.get(nodeB.name)!, after.get(nodeB.name)!, 'filter');
+    printHits(print, [...hits(before.get(nodeB.name)!, after.get(nodeB.name)!, 'nat'), ...policyB]);
+    if (policyB.some((r) => r.target === 'REJECT')) return stopped(print, ++step, result!, nodeB);
     await show(nodeB.name, ['ip', '-n', nodeBNs, 'route', 'get', endpoint, 'from', source.node ? source.ip : nodeA.ip, 'iif', CLUSTER.vxlan.device]);
     await delivered(show, nodeB, endpoint, state);
   } else if (nodeB) {
@@ -142,6 +152,12 @@ export async function trace(from: string, to: string, print: Print = console.log
   print(`\n${step}. Result`);
   if (result!.ok) print(`   connected to ${destination}:${port} (answered by ${endpoint})${result!.banner?.trim() ? `; first bytes: "${result!.banner.trim().slice(0, 60)}"` : ''}`);
   else print(`   not connected: ${result!.error} after ${result!.ms} ms${result!.error === 'ECONNREFUSED' ? ' (an ICMP port-unreachable from a REJECT rule above, or nothing listening)' : ''}`);
+  return 0;
+}
+
+function stopped(print: Print, step: number, result: TaskResult, node: NodePlan): number {
+  print(`\n${step}. Rejected on ${node.name}`);
+  print(`   The packet goes no further: a policy chain's REJECT answered with ICMP port-unreachable, which the sender sees as ${result.error ?? 'a refusal'} (after ${result.ms} ms).`);
   return 0;
 }
 
