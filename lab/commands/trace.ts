@@ -100,8 +100,10 @@ export async function trace(from: string, to: string, print: Print = console.log
   const nodeANs = NETNS.node(nodeA.name);
   const conntrack = await conntrackOf(nodeANs, source.ip, sourcePort);
   const natHits = hits(before.get(nodeA.name)!, after.get(nodeA.name)!, 'nat');
-  const replySource = /src=(\S+) dst=\S+ sport=(\d+) dport=\d+(?!.*src=)/.exec(conntrack[0] ?? '');
-  const endpoint = replySource?.[1] ?? natHits.map((r) => /to:(\S+):\d+/.exec(r.text)?.[1]).find(Boolean) ?? destination;
+  // conntrack's second tuple is the reply it expects: from the endpoint, to the (maybe masqueraded) source.
+  const reply = [...(conntrack[0] ?? '').matchAll(/src=(\S+) dst=(\S+) sport=\d+ dport=\d+/g)][1];
+  const endpoint = reply?.[1] ?? natHits.map((r) => /to:(\S+):\d+/.exec(r.text)?.[1]).find(Boolean) ?? destination;
+  const sourceAfterNat = reply?.[2] ?? source.ip;
   const nodePort = destination === nodeA.ip && natHits.some((r) => r.chain === 'KUBE-NODEPORTS');
   hop(service ? `The Service's virtual IP: kube-proxy's DNAT on ${nodeA.name}`
     : nodePort ? `NodePort ${port}: kube-proxy's DNAT on ${nodeA.name}, and SNAT on the way out`
@@ -109,7 +111,7 @@ export async function trace(from: string, to: string, print: Print = console.log
   service
     ? `No interface owns ${destination}; in PREROUTING, ${service}'s KUBE-SVC chain picked one ready endpoint at random and its KUBE-SEP chain rewrote the destination. Rules whose counters moved:`
     : nodePort
-      ? `Any node answers the NodePort: KUBE-NODEPORTS marks the packet for masquerading and sends it to the Service's chain, which picks an endpoint on any node; POSTROUTING then rewrites the source to the node, so the reply comes back the same way. Rules whose counters moved:`
+      ? `Any node answers the NodePort: KUBE-NODEPORTS marks the packet for masquerading and sends it to the Service's chain, which picks an endpoint on any node; POSTROUTING then rewrites the source to this node's address towards the pod (conntrack's reply tuple shows it), so the reply comes back the same way. Rules whose counters moved:`
       : 'PREROUTING rules whose counters moved:');
   printHits(print, natHits);
   if (conntrack.length) {
@@ -140,7 +142,7 @@ export async function trace(from: string, to: string, print: Print = console.log
     const policyB = hits(before.get(nodeB.name)!, after.get(nodeB.name)!, 'filter');
     printHits(print, [...hits(before.get(nodeB.name)!, after.get(nodeB.name)!, 'nat'), ...policyB]);
     if (policyB.some((r) => r.target === 'REJECT')) return stopped(print, ++step, result!, nodeB);
-    await show(nodeB.name, ['ip', '-n', nodeBNs, 'route', 'get', endpoint, 'from', source.node ? source.ip : nodeA.ip, 'iif', CLUSTER.vxlan.device]);
+    await show(nodeB.name, ['ip', '-n', nodeBNs, 'route', 'get', endpoint, 'from', sourceAfterNat, 'iif', CLUSTER.vxlan.device]);
     await delivered(show, nodeB, endpoint, state);
   } else if (nodeB) {
     hop(`The endpoint is on ${nodeB.name} too: back out of ${CLUSTER.bridge}`,
