@@ -9,3 +9,10 @@ export function table(header: readonly string[], rows: readonly (readonly string
 export function elapsed(started: number): string {
   return `${((Date.now() - started) / 1000).toFixed(1)} s`;
 }
+
+/** A MySQL greeting's server version, or the first words a server sent. */
+export function greeting(banner: string | undefined): string {
+  if (!banner?.trim()) return '';
+  const version = /\d+\.\d+\.\d+-[\w.+-]+/.exec(banner)?.[0];
+  return version ? `, server says ${version}` : `: "${banner.trim().slice(0, 40)}"`;
+}

@@ -13,7 +13,7 @@ import { execInPod } from '../pods/containers.js';
 import { runningPods } from '../pods/runtime.js';
 import { allows, compilePolicies, isolatingPolicies, type Protocol } from '../policy/compile.js';
 import { addressedPods, syncPolicies } from '../policy/sync.js';
-import { elapsed, table } from '../report.js';
+import { elapsed, greeting, table } from '../report.js';
 
 /**
  * The manifests' networking verified with live packets. Each row says what the manifests lead one
@@ -217,13 +217,6 @@ function judge(p: Probe, result: TaskResult): Row {
     : result.addresses ? `answered ${result.addresses.join(' ')}${problem ? ` (${problem})` : ''}`
       : `connected${greeting(result.banner)}${problem ? ` (${problem})` : ''}`;
   return { what: p.what, expected, observed, pass: p.expect.allowed && !problem };
-}
-
-/** A MySQL greeting's server version, or the first words a server sent. */
-function greeting(banner: string | undefined): string {
-  if (!banner?.trim()) return '';
-  const version = /\d+\.\d+\.\d+-[\w.+-]+/.exec(banner)?.[0];
-  return version ? `, server says ${version}` : `: "${banner.trim().slice(0, 40)}"`;
 }
 
 interface DatabaseTarget {

@@ -5,6 +5,7 @@ import { CLUSTER, NETNS, type NodePlan } from '../cluster/plan.js';
 import { type LabState, readState } from '../cluster/state.js';
 import { run } from '../host/run.js';
 import { inCidr } from '../net/ip.js';
+import { greeting } from '../report.js';
 import { type CountedRule, countedRules } from '../net/iptables.js';
 
 /**
@@ -152,7 +153,7 @@ export async function trace(from: string, to: string, print: Print = console.log
 
   step++;
   print(`\n${step}. Result`);
-  if (result!.ok) print(`   connected to ${destination}:${port} (answered by ${endpoint})${result!.banner?.trim() ? `; first bytes: "${result!.banner.trim().slice(0, 60)}"` : ''}`);
+  if (result!.ok) print(`   connected to ${destination}:${port} (answered by ${endpoint})${greeting(result!.banner)}`);
   else print(`   not connected: ${result!.error} after ${result!.ms} ms${result!.error === 'ECONNREFUSED' ? ' (an ICMP port-unreachable from a REJECT rule above, or nothing listening)' : ''}`);
   return 0;
 }
