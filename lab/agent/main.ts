@@ -3,6 +3,7 @@ import { chmodSync, rmSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Task, TaskResult } from './protocol.js';
+import { spliceServer } from './splice.js';
 
 /**
  * The lab's hands inside its namespaces, started there with `ip netns exec` or `nsenter`:
@@ -113,16 +114,7 @@ function serve(port: number): void {
 
 function relay(socketPath: string, host: string, port: number): void {
   rmSync(socketPath, { force: true });
-  const server = createServer((client) => {
-    const upstream = connect({ host, port });
-    client.pipe(upstream).pipe(client);
-    const close = () => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', close);
-    upstream.on('error', close);
-  });
+  const server = spliceServer({ host, port });
   server.listen(socketPath, () => {
     chmodSync(socketPath, 0o600);
     console.log(`relaying ${socketPath} to ${host}:${port}`);

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { agentCommand } from '../agent/client.js';
+import { spliceServer } from '../agent/splice.js';
 import { loadTopology } from '../cluster/load.js';
 import { CLUSTER, NETNS, REPO_ROOT, STATE_DIR } from '../cluster/plan.js';
 import { readState } from '../cluster/state.js';
@@ -22,11 +22,12 @@ export async function forward(args: readonly string[], print: (line: string) => 
     print('the lab is not up: run `npm run lab -- up` first');
     return 1;
   }
-  const nodeName = args.find((a) => !a.startsWith('--')) ?? CLUSTER.nodes[0]!.name;
-  const node = CLUSTER.nodes.find((n) => n.name === nodeName);
-  if (!node) throw new Error(`no node ${nodeName} (${CLUSTER.nodes.map((n) => n.name).join(', ')})`);
   const portFlag = args.indexOf('--port');
   const localPort = portFlag >= 0 ? Number(args[portFlag + 1]) : 8080;
+  if (!Number.isInteger(localPort) || localPort < 1 || localPort > 65535) throw new Error('--port takes a port number');
+  const nodeName = args.find((a, i) => !a.startsWith('--') && i !== portFlag + 1) ?? CLUSTER.nodes[0]!.name;
+  const node = CLUSTER.nodes.find((n) => n.name === nodeName);
+  if (!node) throw new Error(`no node ${nodeName} (${CLUSTER.nodes.map((n) => n.name).join(', ')})`);
   const service = loadTopology().services.find((s) => s.object.spec.type === 'NodePort');
   const nodePort = service?.object.spec.ports?.find((p) => p.nodePort)?.nodePort;
   if (!nodePort) throw new Error('the manifests define no NodePort Service');
@@ -37,16 +38,7 @@ export async function forward(args: readonly string[], print: (line: string) => 
   for (let i = 0; i < 100 && !existsSync(socketPath); i++) await sleep(100);
   if (!existsSync(socketPath)) throw new Error('the relay in the lab did not start');
 
-  const server = createServer((client) => {
-    const upstream = connect(socketPath);
-    client.pipe(upstream).pipe(client);
-    const close = () => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', close);
-    upstream.on('error', close);
-  });
+  const server = spliceServer({ path: socketPath });
   server.listen(localPort, '127.0.0.1');
   await once(server, 'listening');
   print(`http://127.0.0.1:${localPort} -> ${node.name} ${node.ip}:${nodePort} (${service!.namespace}/${service!.name}), opened from the lab's client ${CLUSTER.clientIp}; Ctrl-C stops`);
