@@ -37,15 +37,16 @@ describe('the server process', () => {
     assert.doesNotMatch(app.output, /a-client-secret-value/);
   });
 
-  it('when the identity provider cannot be reached at start, then the app serves anyway and the sign-in button says the provider cannot be reached', async () => {
+  it('when the identity provider cannot be reached at start, then the app serves anyway, the sign-in button says so, and a missing break-glass admin is warned of', async () => {
     const closed = await freePort();
-    const app = await start({ OIDC_ISSUER: `http://127.0.0.1:${closed}`, OIDC_CLIENT_ID: 'catalog', OIDC_CLIENT_SECRET: 'a-client-secret-value' });
+    const app = await start({ OIDC_ISSUER: `http://127.0.0.1:${closed}`, OIDC_CLIENT_ID: 'catalog', OIDC_CLIENT_SECRET: 'a-client-secret-value', LOCAL_LOGIN: 'false' });
     await app.waitReady();
     assert.equal(await status(`${app.url}/login`), 200);
     const button = await fetch(`${app.url}/auth/oidc/start`, { redirect: 'manual' });
     assert.equal(button.status, 503);
     assert.match(await button.text(), /The identity provider cannot be reached/);
     await waitFor('the discovery warning', () => app.output.includes('OpenID Provider discovery failed'));
+    assert.match(app.output, /LOCAL_LOGIN=false and no usable break-glass admin/);
     assert.doesNotMatch(app.output, /a-client-secret-value/);
   });
 

@@ -280,6 +280,15 @@ for (const store of STORES) {
       assert.deepEqual(event?.after, { method: 'oidc', providerSignOut: true });
     });
 
+    it('when callbacks succeed and fail, then /metrics counts them by outcome', async () => {
+      const metrics = await (await fetch(`${catalog.url}/metrics`)).text();
+      const count = (outcome: string) => Number(new RegExp(`auth_oidc_sign_ins_total\\{outcome="${outcome}"\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
+      assert.ok(count('success') >= 5, metrics.split('\n').filter((l) => l.startsWith('auth_oidc')).join('\n'));
+      assert.ok(count('invalid-callback') >= 1);
+      assert.ok(count('invalid-pending') >= 2);
+      assert.ok(count('id-token-rejected') >= 1);
+    });
+
     it('when a password user signs out, then only the app session ends and the browser stays here', async () => {
       const agent = new UserAgent();
       await passwordSignIn(catalog, agent, localAdmin);
