@@ -1,5 +1,6 @@
 import type { SecretSource } from './catalog-secret.js';
 import type { IngressSettings } from './public-entrypoints.js';
+import type { SingleSignOnSettings } from './single-sign-on.js';
 import type { WebServiceExposure } from './web-app.js';
 
 /** Where the database runs. */
@@ -30,4 +31,6 @@ export interface CatalogProps {
   readonly ingress?: IngressSettings;
   /** @default false */
   readonly loadBalancer?: boolean;
+  /** Sign-in through an OpenID Provider, and the web pods' egress to it. @default off */
+  readonly singleSignOn?: SingleSignOnSettings;
 }

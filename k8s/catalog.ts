@@ -20,6 +20,10 @@ export function createCatalogApp(props: CatalogProps): App {
     user: props.databaseUser,
   });
   const web = new WebChart(app, 'web', { catalog: props, secret, database });
-  new NetworkPolicyChart(app, 'network-policies', { web: web.app.deployment, database });
+  new NetworkPolicyChart(app, 'network-policies', {
+    web: web.app.deployment,
+    database,
+    ...(web.singleSignOn && { providerEgress: web.singleSignOn.egress }),
+  });
   return app;
 }

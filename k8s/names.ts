@@ -38,6 +38,12 @@ export const SECRET_KEYS = {
   adminPassword: 'admin-password',
 } as const;
 
+/**
+ * The Secret key holding the OpenID Connect client secret: mounted into the web pods only when the
+ * variant turns single sign-on on, so a Secret without it keeps working otherwise.
+ */
+export const SSO_CLIENT_SECRET_KEY = 'oidc-client-secret';
+
 /** Path of a Secret key's file inside a container. */
 export function secretFile(key: string): string {
   return `${SECRET_MOUNT_DIR}/${key}`;

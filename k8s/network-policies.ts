@@ -1,8 +1,10 @@
+import { isIPv6 } from 'node:net';
 import { ApiObject, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { APP_PORT, MYSQL_PORT } from '../web/defaults.js';
 import type { DatabaseTier } from './database-tier.js';
+import type { EgressRange } from './single-sign-on.js';
 
 /** Properties of {@link NetworkPolicies}. */
 export interface NetworkPoliciesProps {
@@ -10,11 +12,17 @@ export interface NetworkPoliciesProps {
   readonly web: kplus.Deployment;
   /** The database they use. */
   readonly database: DatabaseTier;
+  /**
+   * Where the web pods reach the OpenID Provider (single sign-on).
+   * @default none: the web pods reach nothing outside the cluster but the database
+   */
+  readonly providerEgress?: readonly Required<EgressRange>[];
 }
 
 /**
  * Default deny for the namespace, in and out, then exactly: anyone to the web pods' app port; the
- * web pods to MySQL and to cluster DNS; MySQL from the web pods only.
+ * web pods to MySQL, to cluster DNS and, with single sign-on, to the provider's ranges; MySQL from
+ * the web pods only.
  */
 export class NetworkPolicies extends Construct {
   constructor(scope: Construct, id: string, props: NetworkPoliciesProps) {
@@ -59,6 +67,10 @@ export class NetworkPolicies extends Construct {
       namespaces: kplus.Namespaces.select(this, 'KubeSystem', { names: ['kube-system'] }),
     });
     webEgress.addEgressRule(clusterDns, [kplus.NetworkPolicyPort.udp(53), kplus.NetworkPolicyPort.tcp(53)]);
+    (props.providerEgress ?? []).forEach((range, i) => {
+      const block = isIPv6(range.cidr.split('/')[0]!) ? kplus.NetworkPolicyIpBlock.ipv6 : kplus.NetworkPolicyIpBlock.ipv4;
+      webEgress.addEgressRule(block(this, `IdentityProvider${i}`, range.cidr), [kplus.NetworkPolicyPort.tcp(range.port)]);
+    });
 
     if (database.workload) {
       const databaseIngress = new kplus.NetworkPolicy(this, 'DatabaseIngress', {

@@ -1,16 +1,11 @@
 import { Chart } from 'cdk8s';
-import type * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
-import type { DatabaseTier } from './database-tier.js';
 import { recommendedLabels } from './labels.js';
 import { APP_NAME, NAMESPACE } from './names.js';
-import { NetworkPolicies } from './network-policies.js';
+import { NetworkPolicies, type NetworkPoliciesProps } from './network-policies.js';
 
 /** Properties of {@link NetworkPolicyChart}. */
-export interface NetworkPolicyChartProps {
-  readonly web: kplus.Deployment;
-  readonly database: DatabaseTier;
-}
+export type NetworkPolicyChartProps = NetworkPoliciesProps;
 
 /** Who may talk to whom inside the namespace. */
 export class NetworkPolicyChart extends Chart {

@@ -28,7 +28,8 @@ export const minikube: CatalogProps = {
 /**
  * A production cluster: ClusterIP behind an Ingress, credentials from a Secret created by hand.
  * Set `database` to `{ kind: 'external', host: '...' }` for a managed MySQL, `loadBalancer` for a
- * cloud load balancer, then run `npm run synth`.
+ * cloud load balancer, `singleSignOn` for sign-in through an OpenID Provider (docs/KUBERNETES.md),
+ * then run `npm run synth`.
  */
 export const production: CatalogProps = {
   variant: 'production',

@@ -4,8 +4,9 @@ import { Construct } from 'constructs';
 import { APP_PORT, DATABASE_NAME, MYSQL_PORT, PROBE_PATHS, SHUTDOWN_GRACE_SECONDS } from '../web/defaults.js';
 import { mountSecretFiles } from './catalog-secret.js';
 import type { DatabaseTier } from './database-tier.js';
-import { APP_NAME, SECRET_KEYS, secretFile } from './names.js';
+import { APP_NAME, SECRET_KEYS, secretFile, SSO_CLIENT_SECRET_KEY } from './names.js';
 import { addRestrictedPatches, restrictedContainerSecurity, restrictedWorkloadProps } from './restricted.js';
+import { SSO_CONFIG_HASH_ANNOTATION, type SingleSignOnConfig } from './single-sign-on.js';
 
 /** uid and gid of the `node` user of the official Node.js images, which the Dockerfile runs as. */
 const NODE_IDENTITY = { uid: 1000, gid: 1000 };
@@ -52,6 +53,11 @@ export interface WebAppProps {
    * @default 'info'
    */
   readonly logLevel?: string;
+  /**
+   * Single sign-on: its settings from the ConfigMap, its client secret from the Secret.
+   * @default off
+   */
+  readonly singleSignOn?: SingleSignOnConfig;
 }
 
 /**
@@ -87,6 +93,12 @@ export class WebApp extends Construct {
     if (props.trustProxyHops !== undefined) {
       env.TRUST_PROXY = kplus.EnvValue.fromValue(String(props.trustProxyHops));
     }
+    const sso = props.singleSignOn;
+    if (sso) {
+      env.OIDC_CLIENT_SECRET_FILE = kplus.EnvValue.fromValue(secretFile(SSO_CLIENT_SECRET_KEY));
+      // envFrom reads the ConfigMap only when a pod starts: a new hash makes a new rollout.
+      this.deployment.podMetadata.addAnnotation(SSO_CONFIG_HASH_ANNOTATION, sso.hash);
+    }
 
     const web = this.deployment.addContainer({
       name: 'web',
@@ -94,6 +106,7 @@ export class WebApp extends Construct {
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
       ports: [{ name: 'http', number: APP_PORT }],
       envVariables: env,
+      ...(sso && { envFrom: [kplus.Env.fromConfigMap(sso.configMap)] }),
       securityContext: restrictedContainerSecurity(NODE_IDENTITY),
       resources: {
         cpu: { request: kplus.Cpu.millis(100) },
@@ -122,7 +135,12 @@ export class WebApp extends Construct {
       },
     });
     web.mount('/tmp', kplus.Volume.fromEmptyDir(this, 'TmpVolume', 'tmp', { sizeLimit: Size.mebibytes(64) }));
-    mountSecretFiles(this, web, props.secret, [SECRET_KEYS.mysqlPassword, SECRET_KEYS.csrfSecret, SECRET_KEYS.adminPassword]);
+    mountSecretFiles(this, web, props.secret, [
+      SECRET_KEYS.mysqlPassword,
+      SECRET_KEYS.csrfSecret,
+      SECRET_KEYS.adminPassword,
+      ...(sso ? [SSO_CLIENT_SECRET_KEY] : []),
+    ]);
     addRestrictedPatches(this.deployment);
 
     const exposure = props.exposure;

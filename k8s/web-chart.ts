@@ -6,6 +6,7 @@ import type { DatabaseTier } from './database-tier.js';
 import { recommendedLabels } from './labels.js';
 import { APP_NAME, NAMESPACE } from './names.js';
 import { PublicEntrypoints } from './public-entrypoints.js';
+import { SingleSignOnConfig } from './single-sign-on.js';
 import { WebApp } from './web-app.js';
 
 /** Properties of {@link WebChart}. */
@@ -18,6 +19,7 @@ export interface WebChartProps {
 /** The web tier and, in production, its Ingress and optional LoadBalancer. */
 export class WebChart extends Chart {
   public readonly app: WebApp;
+  public readonly singleSignOn?: SingleSignOnConfig;
 
   constructor(scope: Construct, id: string, props: WebChartProps) {
     super(scope, id, {
@@ -26,6 +28,8 @@ export class WebChart extends Chart {
       disableResourceNameHashes: true,
     });
     const catalog = props.catalog;
+    // Before the Deployment in the file, so the pods find the ConfigMap when they start.
+    if (catalog.singleSignOn) this.singleSignOn = new SingleSignOnConfig(this, 'SingleSignOn', catalog.singleSignOn);
     this.app = new WebApp(this, 'Web', {
       image: catalog.image,
       secret: props.secret,
@@ -35,6 +39,7 @@ export class WebChart extends Chart {
       minReplicas: catalog.web.minReplicas,
       maxReplicas: catalog.web.maxReplicas,
       trustProxyHops: catalog.web.trustProxyHops,
+      ...(this.singleSignOn && { singleSignOn: this.singleSignOn }),
     });
     if (catalog.ingress || catalog.loadBalancer) {
       new PublicEntrypoints(this, 'Public', {

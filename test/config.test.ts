@@ -73,6 +73,20 @@ describe('loadConfig', () => {
     assert.match(problemsOf({ CSRF_SECRET: 'short' }), /CSRF_SECRET must be at least 32 characters/);
   });
 
+  it('when single sign-on is configured, then its settings are read; when they are wrong, each variable is named beside the others', () => {
+    const config = loadConfig({ OIDC_ISSUER: 'https://sso.example.com/realms/main', OIDC_CLIENT_ID: 'catalog', OIDC_CLIENT_SECRET: 's', LOCAL_LOGIN: 'false', LOCAL_LOGIN_BREAK_GLASS_USER: 'admin' });
+    assert.equal(config.signIn.oidc?.issuer.href, 'https://sso.example.com/realms/main');
+    assert.deepEqual(config.signIn.localLogin, { enabled: false, breakGlassUser: 'admin' });
+    assert.deepEqual(loadConfig({}).signIn, { localLogin: { enabled: true } });
+
+    const problems = problemsOf({ PORT: 'eighty', OIDC_ISSUER: 'http://sso.example.com', OIDC_ROLE_MAP: 'admins=root' });
+    assert.match(problems, /PORT must be a whole number/);
+    assert.match(problems, /OIDC_ISSUER must use https/);
+    assert.match(problems, /OIDC_CLIENT_ID is required/);
+    assert.match(problems, /OIDC_ROLE_MAP entry 1 \("admins=root"\): the role must be one of/);
+    assert.match(problemsOf({ LOCAL_LOGIN: 'false' }), /LOCAL_LOGIN=false needs single sign-on/);
+  });
+
   it('when a variable is set to the empty string, then it counts as unset', () => {
     assert.equal(loadConfig({ MYSQL_HOST: '', PORT: '' }).port, 3000);
   });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { mintToken } from '../web/ops/admin-client.js';
 import { AppProcess, TEST_ADMIN } from './support/app-process.js';
+import { freePort } from './support/process.js';
 import { createTestDatabase, skipUnlessMysql, TEST_SERVER } from './support/mysql.js';
 import { waitFor } from './support/wait.js';
 
@@ -26,6 +27,27 @@ describe('the server process', () => {
     assert.match(app.output, /PORT must be a whole number/);
     assert.match(app.output, /MYSQL_POOL_SIZE must be at least 1/);
     assert.doesNotMatch(app.output, /at .*\.ts:\d+/, 'no stack trace');
+  });
+
+  it('when the single sign-on settings are wrong, then it exits 78 naming each variable, and never prints the client secret', async () => {
+    const app = await start({ OIDC_ISSUER: 'http://sso.example.com/realms/main', OIDC_CLIENT_SECRET: 'a-client-secret-value' }, { waitToServe: false });
+    assert.equal((await app.exited).code, 78);
+    assert.match(app.output, /OIDC_ISSUER must use https/);
+    assert.match(app.output, /OIDC_CLIENT_ID is required when OIDC_ISSUER is set/);
+    assert.doesNotMatch(app.output, /a-client-secret-value/);
+  });
+
+  it('when the identity provider cannot be reached at start, then the app serves anyway, the sign-in button says so, and a missing break-glass admin is warned of', async () => {
+    const closed = await freePort();
+    const app = await start({ OIDC_ISSUER: `http://127.0.0.1:${closed}`, OIDC_CLIENT_ID: 'catalog', OIDC_CLIENT_SECRET: 'a-client-secret-value', LOCAL_LOGIN: 'false' });
+    await app.waitReady();
+    assert.equal(await status(`${app.url}/login`), 200);
+    const button = await fetch(`${app.url}/auth/oidc/start`, { redirect: 'manual' });
+    assert.equal(button.status, 503);
+    assert.match(await button.text(), /The identity provider cannot be reached/);
+    await waitFor('the discovery warning', () => app.output.includes('OpenID Provider discovery failed'));
+    assert.match(app.output, /LOCAL_LOGIN=false and no usable break-glass admin/);
+    assert.doesNotMatch(app.output, /a-client-secret-value/);
   });
 
   it('when no MYSQL_HOST is set, then it serves from memory with a warning, and SIGTERM exits 0', async () => {

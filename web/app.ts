@@ -10,10 +10,14 @@ import { adminUsersRouter } from './auth/admin-user-routes.js';
 import { authApiRouter } from './auth/auth-api-routes.js';
 import { bearerAuthentication, sessionAuthentication, type SessionTimeouts } from './auth/authenticate.js';
 import { apiRequires, pageRequires } from './auth/authorize.js';
+import type { LocalLoginConfig, OidcConfig } from './auth/oidc/oidc-config.js';
+import { oidcRouter } from './auth/oidc/oidc-routes.js';
+import { OidcSignIn } from './auth/oidc/oidc-sign-in.js';
+import type { RelyingParty } from './auth/oidc/relying-party.js';
 import { NEEDS } from './auth/roles.js';
 import { TrustedDevices } from './auth/session-cookies.js';
 import { SignIn } from './auth/sign-in.js';
-import { signInRouter } from './auth/sign-in-routes.js';
+import { signInPage, signInRouter } from './auth/sign-in-routes.js';
 import { SignInThrottle } from './auth/sign-in-throttle.js';
 import { catalogApiRouter } from './catalog/api-routes.js';
 import { catalogPagesRouter } from './catalog/page-routes.js';
@@ -48,6 +52,10 @@ export interface AppDependencies {
   readonly publicRead?: boolean;
   /** @default 60 minutes idle, 24 hours in all */
   readonly sessionTimeouts?: SessionTimeouts;
+  /** Password sign-in (LOCAL_LOGIN). @default on for everyone */
+  readonly localLogin?: LocalLoginConfig;
+  /** Single sign-on, with the relying party the caller starts and closes. @default off */
+  readonly oidc?: { readonly config: OidcConfig; readonly relyingParty: RelyingParty };
 }
 
 const PROBES = new Set<string>(Object.values(PROBE_PATHS));
@@ -75,6 +83,18 @@ export function createApp(deps: AppDependencies): Express {
   const publicRead = deps.publicRead ?? true;
   const timeouts = deps.sessionTimeouts ?? DEFAULT_SESSION_TIMEOUTS;
   const accounts = new AccountService(stores.users, stores.tokens);
+  const localLogin = deps.localLogin ?? { enabled: true };
+  const oidc = deps.oidc && new OidcSignIn({
+    ...deps.oidc,
+    identities: stores.identities,
+    pendingSignIns: stores.pendingSignIns,
+    sessions: stores.sessions,
+    audit: stores.audit,
+    timeouts,
+    logger: deps.logger,
+    count: metrics.countSsoSignIn,
+  });
+  const loginPage = signInPage(localLogin, oidc);
   const signIn = new SignIn({
     users: stores.users,
     sessions: stores.sessions,
@@ -83,6 +103,7 @@ export function createApp(deps: AppDependencies): Express {
     devices: new TrustedDevices(deps.csrfSecret),
     timeouts,
     count: metrics.countSignIn,
+    localLogin,
   });
 
   app.disable('x-powered-by');
@@ -105,7 +126,9 @@ export function createApp(deps: AppDependencies): Express {
           'style-src': ["'self'"],
           'img-src': ["'self'", 'data:'],
           'font-src': ["'self'"],
-          'form-action': ["'self'"],
+          // Signing out of single sign-on answers the form with a redirect to the provider, and
+          // browsers apply form-action to that redirect too.
+          'form-action': ["'self'", ...(deps.oidc ? [() => deps.oidc!.relyingParty.formActionOrigins().join(' ')] : [])],
           'frame-ancestors': ["'none'"],
           // Plain-HTTP access (NodePort, port-forward) must keep loading its own stylesheet.
           'upgrade-insecure-requests': null,
@@ -135,11 +158,12 @@ export function createApp(deps: AppDependencies): Express {
   // The pages: a session cookie, CSRF tokens on every form.
   const pages = Router();
   pages.use(cookieParser(), sessionAuthentication(stores.sessions, timeouts), csrf.identifyClient);
-  pages.use(signInRouter(signIn, stores.sessions, csrf.protect, writeLimit));
+  pages.use(signInRouter(signIn, stores.sessions, loginPage, csrf.protect, writeLimit, oidc));
+  if (oidc) pages.use(oidcRouter(oidc, loginPage, writeLimit));
   if (!publicRead) pages.use(pageRequires(NEEDS.read));
   pages.use(catalogPagesRouter(stores.products, csrf.protect, writeLimit));
   pages.use(accountRouter(stores.tokens, accounts, csrf.protect, writeLimit));
-  pages.use(adminUsersRouter(stores.users, accounts, csrf.protect, writeLimit));
+  pages.use(adminUsersRouter(stores.users, accounts, csrf.protect, writeLimit, { singleSignOn: !!oidc }));
   pages.use(auditPageRouter(stores.audit));
   app.use(pages);
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { parseSignInEnv, type SignInConfig } from './auth/oidc/oidc-config.js';
 import { APP_PORT, DATABASE_NAME, MYSQL_PORT, SHUTDOWN_GRACE_SECONDS } from './defaults.js';
 
 export interface MysqlConfig {
@@ -32,6 +33,8 @@ export interface Config {
   readonly admin: { readonly username: string; readonly password?: string };
   readonly session: { readonly idleMs: number; readonly maxMs: number };
   readonly auditRetentionDays: number;
+  /** Single sign-on (absent unless OIDC_ISSUER is set) and whether password sign-in is on. */
+  readonly signIn: SignInConfig;
 }
 
 export class ConfigError extends Error {
@@ -89,17 +92,20 @@ type Env = Readonly<Record<string, string | undefined>>;
 export function loadConfig(env: Env = process.env): Config {
   // An empty variable means "not set", as in most shells and manifests.
   const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  // The sign-in settings are checked by their own module; their problems join the others.
+  const signIn = parseSignInEnv(given);
   const parsed = schema.safeParse(given);
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => {
+    throw new ConfigError([
+      ...parsed.error.issues.map((issue) => {
         const name = String(issue.path[0]);
         return `${name} ${issue.message} (got ${JSON.stringify(given[name])})`;
       }),
-    );
+      ...signIn.problems,
+    ]);
   }
   const e = parsed.data;
-  const problems: string[] = [];
+  const problems: string[] = [...signIn.problems];
   const password = secret(e, 'MYSQL_PASSWORD', problems) ?? '';
   const csrfFromEnv = secret(e, 'CSRF_SECRET', problems);
   const adminPassword = secret(e, 'ADMIN_PASSWORD', problems);
@@ -133,6 +139,7 @@ export function loadConfig(env: Env = process.env): Config {
     admin: { username: e.ADMIN_USERNAME, ...(adminPassword !== undefined && { password: adminPassword }) },
     session: { idleMs: e.SESSION_IDLE_MINUTES * 60_000, maxMs: e.SESSION_MAX_HOURS * 3_600_000 },
     auditRetentionDays: e.AUDIT_RETENTION_DAYS,
+    signIn: signIn.config,
   };
 }
 

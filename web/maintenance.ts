@@ -19,6 +19,7 @@ export interface SweepCounts {
   readonly sessions: number;
   readonly signInFailures: number;
   readonly auditEvents: number;
+  readonly pendingSignIns: number;
 }
 
 async function drain(sweep: () => Promise<number>): Promise<number> {
@@ -33,7 +34,8 @@ async function drain(sweep: () => Promise<number>): Promise<number> {
 
 /**
  * Removes what has expired: sessions past their timeouts, sign-in failures nobody needs, audit
- * events past AUDIT_RETENTION_DAYS (nothing else ever deletes them). Each is a bounded DELETE, so
+ * events past AUDIT_RETENTION_DAYS (nothing else ever deletes them), single sign-ons abandoned at
+ * the provider. Each is a bounded DELETE, so
  * every replica may run it at any time.
  */
 export async function sweepOnce(stores: Stores, settings: SweepSettings, now = new Date()): Promise<SweepCounts> {
@@ -42,6 +44,7 @@ export async function sweepOnce(stores: Stores, settings: SweepSettings, now = n
     sessions: await drain(() => stores.sessions.sweep(now, new Date(now.getTime() - settings.sessionIdleMs), BATCH)),
     signInFailures: await drain(() => throttle.sweep(now, BATCH)),
     auditEvents: await drain(() => stores.audit.sweep(new Date(now.getTime() - settings.auditRetentionDays * DAY_MS), BATCH)),
+    pendingSignIns: await drain(() => stores.pendingSignIns.sweep(now, BATCH)),
   };
 }
 
@@ -53,7 +56,7 @@ export function startSweeps(stores: Stores, settings: SweepSettings, logger: Log
   const run = async () => {
     try {
       const counts = await sweepOnce(stores, settings);
-      if (counts.sessions + counts.signInFailures + counts.auditEvents > 0) logger.info(counts, 'swept expired records');
+      if (Object.values(counts).some((n) => n > 0)) logger.info(counts, 'swept expired records');
     } catch (error) {
       // The database may be down or not migrated yet; the next run tries again.
       logger[error instanceof StoreUnavailableError ? 'debug' : 'warn']({ err: error }, 'sweep failed');

@@ -198,7 +198,7 @@ export const openApiDocument = {
     '/api/users/{username}': {
       parameters: [{ name: 'username', in: 'path', required: true, schema: { type: 'string', minLength: 1, maxLength: USERNAME_MAX } }],
       patch: {
-        summary: "Change an account's role, status or password (admin). Disabling or a new password ends its sessions.",
+        summary: "Change an account's role, status, password or role pin (admin). Disabling or a new password ends its sessions.",
         security: tokenSecurity,
         requestBody: jsonBody('UserChange'),
         responses: {
@@ -321,9 +321,21 @@ export const openApiDocument = {
       },
       User: {
         type: 'object',
-        required: ['username', 'role', 'disabled', 'createdAt', 'updatedAt'],
+        required: ['username', 'role', 'disabled', 'disabledBy', 'rolePinned', 'createdAt', 'updatedAt'],
         additionalProperties: false,
-        properties: { username: { type: 'string' }, role, disabled: { type: 'boolean' }, createdAt: dateTime, updatedAt: dateTime },
+        properties: {
+          username: { type: 'string' },
+          role,
+          disabled: { type: 'boolean' },
+          disabledBy: {
+            type: ['string', 'null'],
+            enum: ['admin', 'claims', null],
+            description: 'Who disabled it: an admin, or single sign-on because the claims mapped no role (a later sign-in that maps one enables it again); null while enabled',
+          },
+          rolePinned: { type: 'boolean', description: 'An admin pinned the role: single sign-on no longer recomputes it from the claims' },
+          createdAt: dateTime,
+          updatedAt: dateTime,
+        },
       },
       UserList: {
         type: 'object',
@@ -344,7 +356,12 @@ export const openApiDocument = {
       UserChange: {
         type: 'object',
         additionalProperties: false,
-        properties: { role, disabled: { type: 'boolean' }, password: { type: 'string', minLength: PASSWORD_MIN } },
+        properties: {
+          role,
+          disabled: { type: 'boolean' },
+          password: { type: 'string', minLength: PASSWORD_MIN },
+          rolePinned: { type: 'boolean', description: 'Pin the role, so single sign-on keeps it whatever the claims say (false: recompute it at the next sign-in)' },
+        },
       },
       AuditEvent: {
         type: 'object',

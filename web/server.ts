@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createApp } from './app.js';
 import { checkNewPassword } from './auth/credentials-rules.js';
 import { ensureFirstAdmin } from './auth/first-admin.js';
+import { RelyingParty } from './auth/oidc/relying-party.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createHttpServer } from './http/http-server.js';
 import { startSweeps } from './maintenance.js';
@@ -34,11 +35,26 @@ async function firstAdmin(stores: Stores, config: Config, ready: Promise<void>, 
   for (let delay = 500; !stop.aborted; delay = Math.min(delay * 2, 10_000)) {
     try {
       await ensureFirstAdmin(stores.users, { ...config.admin, signInUrl: `http://localhost:${config.port}/login` }, logger);
+      await checkBreakGlass(stores, config, logger);
       return;
     } catch (error) {
       logger.warn({ err: error, retryInMs: delay }, 'could not check for an admin account yet');
       await sleep(delay, undefined, { signal: stop }).catch(() => undefined);
     }
+  }
+}
+
+/** With LOCAL_LOGIN=false the break-glass account is the way in while the provider is down: say when it cannot be. */
+async function checkBreakGlass(stores: Stores, config: Config, logger: Logger) {
+  const { enabled, breakGlassUser } = config.signIn.localLogin;
+  if (enabled) return;
+  const user = breakGlassUser === undefined ? undefined : await stores.users.find(breakGlassUser);
+  if (!user || user.role !== 'admin' || user.disabled || !user.passwordHash) {
+    logger.warn(
+      { breakGlassUser: breakGlassUser ?? null },
+      'LOCAL_LOGIN=false and no usable break-glass admin (LOCAL_LOGIN_BREAK_GLASS_USER names no enabled admin with a password): ' +
+        'nobody can sign in while the identity provider is unreachable',
+    );
   }
 }
 
@@ -63,6 +79,10 @@ async function main() {
   // Not ready until someone can administer the catalog (the first admin exists or was made).
   let adminChecked = false;
   void firstAdmin(stores, config, database ? database.start() : Promise.resolve(), logger, background.signal).then(() => (adminChecked = true));
+  const oidcConfig = config.signIn.oidc;
+  // Discovery runs in the background and retries: an unreachable provider never stops the start.
+  const relyingParty = oidcConfig && new RelyingParty(oidcConfig, { logger });
+  relyingParty?.start();
   const sweeps = startSweeps(stores, { sessionIdleMs: config.session.idleMs, auditRetentionDays: config.auditRetentionDays }, logger);
 
   let stopping = false;
@@ -81,6 +101,8 @@ async function main() {
     writeRateLimitPerMinute: config.writeRateLimitPerMinute,
     publicRead: config.publicRead,
     sessionTimeouts: config.session,
+    localLogin: config.signIn.localLogin,
+    ...(oidcConfig && relyingParty && { oidc: { config: oidcConfig, relyingParty } }),
   });
 
   const server: Server = createHttpServer(app).listen(config.port);
@@ -97,6 +119,7 @@ async function main() {
     logger.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down: finishing in-flight requests');
     background.abort();
     sweeps.stop();
+    relyingParty?.close();
     const deadline = setTimeout(() => {
       logger.warn('grace period over: closing the connections still open');
       server.closeAllConnections();

@@ -7,6 +7,9 @@ import { MysqlSessionStore } from './auth/mysql-session-store.js';
 import { MysqlThrottleStore } from './auth/mysql-throttle-store.js';
 import { MysqlTokenStore } from './auth/mysql-token-store.js';
 import { MysqlUserStore } from './auth/mysql-user-store.js';
+import { MysqlIdentityStore } from './auth/oidc/mysql-identity-store.js';
+import { MysqlPendingSignInStore } from './auth/oidc/mysql-pending-store.js';
+import type { IdentityStore, PendingSignInStore } from './auth/oidc/sso-stores.js';
 import { MemoryProductStore } from './catalog/memory-store.js';
 import { MysqlProductStore } from './catalog/mysql-store.js';
 import type { ProductStore } from './catalog/product-store.js';
@@ -19,6 +22,10 @@ export interface Stores {
   readonly tokens: TokenStore;
   readonly sessions: SessionStore;
   readonly throttle: ThrottleStore;
+  /** Accounts linked to an OpenID Provider's (issuer, sub). */
+  readonly identities: IdentityStore;
+  /** Single sign-ons under way at the provider. */
+  readonly pendingSignIns: PendingSignInStore;
   readonly audit: AuditLog;
 }
 
@@ -36,6 +43,8 @@ export function mysqlStores(db: MysqlRunner): Stores {
     tokens: new MysqlTokenStore(db),
     sessions: new MysqlSessionStore(db),
     throttle: new MysqlThrottleStore(db),
+    identities: new MysqlIdentityStore(db),
+    pendingSignIns: new MysqlPendingSignInStore(db),
     audit: new MysqlAuditLog(db),
   };
 }

@@ -89,6 +89,16 @@ describe('the users CLI (npm run -s users -- ...)', await skipUnlessMysql(), () 
     assert.deepEqual([me.body.username, me.body.role], ['cli.carol', 'viewer']);
   });
 
+  it('when pin-role and unpin-role run, then single sign-on stops and starts again changing the role, and each is recorded', async () => {
+    await users(['add', 'cli.dora', '--role', 'viewer'], 'dora has a passphrase');
+    assert.equal((await users(['pin-role', 'cli.dora'])).code, 0);
+    assert.equal((await fx.stores.users.find('cli.dora'))?.rolePinned, true);
+    assert.equal((await users(['unpin-role', 'cli.dora'])).code, 0);
+    assert.equal((await fx.stores.users.find('cli.dora'))?.rolePinned, false);
+    const events = (await fx.stores.audit.list({ limit: 10 })).events.filter((e) => e.target.id === 'cli.dora').map((e) => e.action);
+    assert.deepEqual(events.slice(0, 2), ['user.role_unpin', 'user.role_pin']);
+  });
+
   const failures: Array<[string, string[], string, number, RegExp]> = [
     ['no command', [], '', 64, /Usage: npm run -s users/],
     ['an unknown command', ['delete', 'x'], '', 64, /Unknown command 'delete'/],
@@ -102,6 +112,8 @@ describe('the users CLI (npm run -s users -- ...)', await skipUnlessMysql(), () 
     ['a taken name in another case', ['add', 'CLI.ALICE', '--role', 'viewer'], 'another passphrase ok', 1, /already exists/],
     ['an unknown user for set-role', ['set-role', 'nobody-here', 'viewer'], '', 1, /No account is named 'nobody-here'/],
     ['an unknown user for create-token', ['create-token', '--user', 'nobody-here', '--name', 'x'], '', 1, /No account is named/],
+    ['pin-role without a name', ['pin-role'], '', 64, /pin-role takes one name/],
+    ['an unknown user for unpin-role', ['unpin-role', 'nobody-here'], '', 1, /No account is named 'nobody-here'/],
   ];
   for (const [what, args, input, code, message] of failures) {
     it(`when given ${what}, then it exits ${code} with one line saying so and changes nothing`, async () => {

@@ -1,14 +1,19 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { APP_DATABASE_PRIVILEGES } from '../../db/privileges.js';
 import { checkNewPassword } from '../../web/auth/credentials-rules.js';
+import { loadConfig } from '../../web/config.js';
 import { APP_PORT, DATABASE_NAME, DATABASE_SERVICE_NAME, PROBE_PATHS, SHUTDOWN_GRACE_SECONDS } from '../../web/defaults.js';
-import { APP_NAME, NAMESPACE, SECRET_KEYS, SECRET_MOUNT_DIR } from '../../k8s/names.js';
+import { APP_NAME, NAMESPACE, SECRET_KEYS, SECRET_MOUNT_DIR, secretFile, SSO_CLIENT_SECRET_KEY } from '../../k8s/names.js';
+import { SSO_CONFIG_HASH_ANNOTATION } from '../../k8s/single-sign-on.js';
 import { MINIKUBE_NODE_PORT, minikube, production } from '../../k8s/variants.js';
 import { type Container, synthObjects, the, type Workload, workloads } from './support/manifests.js';
 import { selectorMatches } from './support/network-policy.js';
 import type { KubeObject } from './support/strict-schema.js';
-import { ALL_VARIANTS, productionExternal } from './support/variants.js';
+import { ALL_VARIANTS, productionExternal, productionSso } from './support/variants.js';
 
 type Service = KubeObject & {
   spec: {
@@ -85,7 +90,7 @@ for (const variant of ALL_VARIANTS) {
           if (volume.secret) {
             const secret = secrets.find((s) => s.metadata.name === volume.secret!.secretName);
             // A Secret not synthesized here is the production one, made by hand with the documented keys.
-            const keys = secret ? Object.keys({ ...secret.stringData, ...secret.data }) : Object.values(SECRET_KEYS);
+            const keys = secret ? Object.keys({ ...secret.stringData, ...secret.data }) : [...Object.values(SECRET_KEYS), SSO_CLIENT_SECRET_KEY];
             for (const item of volume.secret.items ?? []) {
               assert.ok(keys.includes(item.key), `${workload.metadata.name} mounts missing Secret key ${item.key}`);
             }
@@ -103,7 +108,8 @@ for (const variant of ALL_VARIANTS) {
         }
       }
       const webSecretKeys = webOf(objects).spec.template.spec.volumes?.flatMap((v) => v.secret?.items?.map((i) => i.key) ?? []);
-      assert.deepEqual(webSecretKeys?.sort(), [SECRET_KEYS.adminPassword, SECRET_KEYS.csrfSecret, SECRET_KEYS.mysqlPassword].sort());
+      const sso = variant.singleSignOn ? [SSO_CLIENT_SECRET_KEY] : [];
+      assert.deepEqual(webSecretKeys?.sort(), [SECRET_KEYS.adminPassword, SECRET_KEYS.csrfSecret, SECRET_KEYS.mysqlPassword, ...sso].sort());
     });
 
     it('when the platform probes the web pods, then it asks the paths the app serves, on its port', () => {
@@ -285,5 +291,67 @@ describe('manifests: variants', () => {
     assert.equal(balancer.length, 1);
     const ingress = the(objects, 'Ingress', APP_NAME) as KubeObject & { spec: { tls: { hosts: string[]; secretName: string }[] } };
     assert.deepEqual(ingress.spec.tls, [{ hosts: ['shop.example.com'], secretName: 'shop-tls' }]);
+  });
+});
+
+describe('manifests: single sign-on', () => {
+  type ConfigMap = KubeObject & { data: Record<string, string> };
+  type Deployment = Workload & { spec: { template: { metadata: { annotations?: Record<string, string> } } } };
+  const ssoMap = (objects: KubeObject[]) => the(objects, 'ConfigMap', `${APP_NAME}-sso`) as ConfigMap;
+  const envFrom = (objects: KubeObject[]) => (webContainer(objects) as Container & { envFrom?: { configMapRef?: { name: string } }[] }).envFrom;
+  const annotation = (objects: KubeObject[]) => (webOf(objects) as Deployment).spec.template.metadata.annotations?.[SSO_CONFIG_HASH_ANNOTATION];
+
+  it('when a variant turns it on, then a ConfigMap holds each setting under its variable name, read by the web pods through envFrom', () => {
+    const objects = synthObjects(productionSso);
+    assert.deepEqual(ssoMap(objects).data, {
+      OIDC_ISSUER: 'https://sso.example.com/realms/main',
+      OIDC_CLIENT_ID: 'product-catalog',
+      OIDC_ROLE_MAP: 'catalog-admins=admin,catalog-editors=editor',
+      OIDC_DEFAULT_ROLE: 'none',
+      OIDC_BUTTON_LABEL: 'Sign in with Example SSO',
+      OIDC_REDIRECT_URI: 'https://catalog.example.com/auth/oidc/callback',
+      LOCAL_LOGIN: 'false',
+      LOCAL_LOGIN_BREAK_GLASS_USER: 'break-glass',
+    });
+    assert.deepEqual(envFrom(objects), [{ configMapRef: { name: `${APP_NAME}-sso` } }]);
+    assert.equal(env(webContainer(objects), 'OIDC_CLIENT_SECRET_FILE'), secretFile(SSO_CLIENT_SECRET_KEY));
+    assert.equal(env(webContainer(objects), 'OIDC_CLIENT_SECRET'), undefined, 'the secret is never a plain value');
+    assert.ok(!JSON.stringify(ssoMap(objects)).includes('SECRET'), 'no secret in the ConfigMap');
+  });
+
+  it("when the ConfigMap and the mounted secret reach the app, then its own checks accept them (no exit 78 in the pod)", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pc-sso-'));
+    writeFileSync(join(dir, SSO_CLIENT_SECRET_KEY), 'the client secret\n');
+    const config = loadConfig({ ...ssoMap(synthObjects(productionSso)).data, OIDC_CLIENT_SECRET_FILE: join(dir, SSO_CLIENT_SECRET_KEY) });
+    assert.equal(config.signIn.oidc?.clientSecret, 'the client secret');
+    assert.deepEqual(config.signIn.localLogin, { enabled: false, breakGlassUser: 'break-glass' });
+  });
+
+  it('when a setting changes, then the pod template annotation (a hash of the ConfigMap) changes, so applying it rolls the pods', () => {
+    const before = synthObjects(productionSso);
+    assert.match(annotation(before)!, /^[0-9a-f]{64}$/);
+    assert.equal(annotation(synthObjects(productionSso)), annotation(before), 'the same settings, the same hash');
+    const changed = synthObjects({ ...productionSso, singleSignOn: { ...productionSso.singleSignOn!, defaultRole: 'viewer' } });
+    assert.notEqual(annotation(changed), annotation(before));
+  });
+
+  it('when a variant leaves it off, then there is no ConfigMap, envFrom, client secret file or annotation', () => {
+    for (const variant of [minikube, production]) {
+      const objects = synthObjects(variant);
+      assert.equal(objects.some((o) => o.kind === 'ConfigMap' && o.metadata.name === `${APP_NAME}-sso`), false);
+      assert.equal(envFrom(objects), undefined);
+      assert.equal(env(webContainer(objects), 'OIDC_CLIENT_SECRET_FILE'), undefined);
+      assert.equal(annotation(objects), undefined);
+    }
+  });
+
+  it('when the settings are wrong or name no egress range, then synth stops naming the problem', () => {
+    const sso = productionSso.singleSignOn!;
+    const refused = (singleSignOn: typeof sso) => assert.throws(() => synthObjects({ ...productionSso, singleSignOn }), /singleSignOn settings are refused/);
+    refused({ ...sso, egress: [] });
+    assert.throws(() => synthObjects({ ...productionSso, singleSignOn: { ...sso, egress: [{ cidr: 'sso.example.com' }] } }), /egress cidr must be an IPv4 or IPv6 range/);
+    assert.throws(() => synthObjects({ ...productionSso, singleSignOn: { ...sso, egress: [{ cidr: '198.51.100.0/33' }] } }), /egress cidr/);
+    assert.throws(() => synthObjects({ ...productionSso, singleSignOn: { ...sso, issuer: 'http://sso.example.com' } }), /OIDC_ISSUER must use https/);
+    assert.throws(() => synthObjects({ ...productionSso, singleSignOn: { ...sso, roleMap: 'admins=owner' } }), /OIDC_ROLE_MAP entry 1/);
   });
 });

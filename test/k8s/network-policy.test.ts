@@ -6,7 +6,7 @@ import { minikube, production } from '../../k8s/variants.js';
 import { synthObjects, the, type Workload } from './support/manifests.js';
 import { connectionAllowed, external, pod, type PodEndpoint } from './support/network-policy.js';
 import type { KubeObject } from './support/strict-schema.js';
-import { productionExternal } from './support/variants.js';
+import { productionExternal, productionSso } from './support/variants.js';
 
 function podOf(objects: KubeObject[], kind: string, name: string): PodEndpoint {
   const workload = the(objects, kind, name) as Workload;
@@ -81,5 +81,34 @@ describe('NetworkPolicy semantics (managed MySQL outside the cluster)', () => {
     assert.equal(connectionAllowed(objects, web, external('10.20.3.4'), 22), false);
     assert.equal(connectionAllowed(objects, web, external('10.21.0.1'), MYSQL_PORT), false);
     assert.equal(connectionAllowed(objects, web, clusterDns, 53, 'UDP'), true);
+  });
+});
+
+describe('NetworkPolicy semantics (single sign-on)', () => {
+  const objects = synthObjects(productionSso);
+  const web = podOf(objects, 'Deployment', 'product-catalog');
+  const mysql = podOf(objects, 'StatefulSet', 'mysql');
+  const allowed = (from: PodEndpoint, ip: string, port: number) => connectionAllowed(objects, from, external(ip), port);
+
+  it("when a web pod connects to the provider's ranges on their ports, then it is allowed, over IPv4 and IPv6", () => {
+    assert.equal(allowed(web, '198.51.100.1', 443), true);
+    assert.equal(allowed(web, '198.51.100.15', 443), true);
+    assert.equal(allowed(web, '2001:db8:5::10', 8443), true);
+    assert.equal(allowed(web, '2001:db8:5:ffff::1', 8443), true);
+  });
+
+  it('when a web pod connects outside those ranges, or to them on another port, then it is denied', () => {
+    assert.equal(allowed(web, '198.51.100.16', 443), false);
+    assert.equal(allowed(web, '198.51.100.1', 80), false);
+    assert.equal(allowed(web, '198.51.100.1', 8443), false);
+    assert.equal(allowed(web, '2001:db8:6::1', 8443), false);
+    assert.equal(allowed(web, '2001:db8:5::10', 443), false);
+    assert.equal(allowed(web, '203.0.113.7', 443), false);
+    assert.equal(connectionAllowed(objects, web, clusterDns, 53, 'UDP'), true, 'DNS stays open');
+  });
+
+  it('when MySQL or any other pod of the namespace connects to the provider, then it is denied', () => {
+    assert.equal(allowed(mysql, '198.51.100.1', 443), false);
+    assert.equal(allowed(pod(NAMESPACE, { app: 'debug-shell' }), '198.51.100.1', 443), false);
   });
 });

@@ -8,7 +8,7 @@ import { parseSignInEnv } from '../../web/auth/oidc/oidc-config.js';
 import { RelyingParty } from '../../web/auth/oidc/relying-party.js';
 import { roleFromClaims } from '../../web/auth/oidc/role-from-claims.js';
 import { browser, closeBrowser, navigate, skipUnlessChromium } from '../browser/harness.js';
-import { startOpenIdProvider, TEST_ROLE_MAP, type TestOpenIdProvider } from '../support/oidc-provider.js';
+import { signInEnvFor, startOpenIdProvider, type TestOpenIdProvider } from '../support/oidc-provider.js';
 
 /**
  * The provider's pages in a real browser: Chromium goes from the authorization URL through the
@@ -42,13 +42,7 @@ describe('the test OpenID Provider in Chromium', skipUnlessChromium(), () => {
     await once(receiver, 'listening');
     origin = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
     op = await startOpenIdProvider({ redirectUris: [`${origin}/auth/oidc/callback`], postLogoutRedirectUris: [`${origin}/signed-out`] });
-    const { config, problems } = parseSignInEnv({
-      OIDC_ISSUER: op.issuer,
-      OIDC_CLIENT_ID: op.client.clientId,
-      OIDC_CLIENT_SECRET: op.client.clientSecret,
-      OIDC_SCOPES: 'openid profile email groups',
-      OIDC_ROLE_MAP: TEST_ROLE_MAP,
-    });
+    const { config, problems } = parseSignInEnv(signInEnvFor(op));
     assert.deepEqual(problems, []);
     rp = new RelyingParty(config.oidc!);
     rp.start();

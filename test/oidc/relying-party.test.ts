@@ -7,7 +7,7 @@ import { OidcError, type OidcErrorKind } from '../../web/auth/oidc/oidc-error.js
 import { RelyingParty, SIGN_IN_MAX_AGE_MS, type PendingSignIn } from '../../web/auth/oidc/relying-party.js';
 import { roleFromClaims } from '../../web/auth/oidc/role-from-claims.js';
 import { proposeUsername } from '../../web/auth/oidc/username.js';
-import { startOpenIdProvider, TEST_ROLE_MAP, type TestOpenIdProvider, type TestUsername } from '../support/oidc-provider.js';
+import { signInEnvFor, startOpenIdProvider, type TestOpenIdProvider, type TestUsername } from '../support/oidc-provider.js';
 import { signInAtProvider, UserAgent } from '../support/user-agent.js';
 
 // Callbacks are never served here: the user agent stops at the redirect and hands its URL to completeSignIn.
@@ -19,14 +19,7 @@ let op: TestOpenIdProvider;
 const parties: RelyingParty[] = [];
 
 function oidcConfig(env: Record<string, string> = {}, client = op.client): OidcConfig {
-  const { config, problems } = parseSignInEnv({
-    OIDC_ISSUER: op.issuer,
-    OIDC_CLIENT_ID: client.clientId,
-    OIDC_CLIENT_SECRET: client.clientSecret,
-    OIDC_SCOPES: 'openid profile email groups',
-    OIDC_ROLE_MAP: TEST_ROLE_MAP,
-    ...env,
-  });
+  const { config, problems } = parseSignInEnv(signInEnvFor(op, env, client));
   assert.deepEqual(problems, []);
   return config.oidc!;
 }

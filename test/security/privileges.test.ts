@@ -62,6 +62,16 @@ async function firstRefusal(account: AppAccount): Promise<string | undefined> {
       await stores.sessions.create({ idHash: sessionHash, userId: user.id, createdAt: now, lastSeenAt: now, expiresAt: now }, TEST_CONTEXT);
       await stores.users.update(username, { passwordHash: 'x' }, TEST_CONTEXT);
     }],
+    ['single sign-on', async () => {
+      const identity = { issuer: 'https://sso.example.test', subject: 'sub-1' };
+      await stores.identities.signIn(identity, { role: 'editor', groups: ['editors'] }, ['sso-user'], TEST_CONTEXT);
+      const user = (await stores.identities.signIn(identity, { role: 'admin', groups: ['admins'] }, ['sso-user'], TEST_CONTEXT)) as { user: { id: number } };
+      await stores.sessions.create({ idHash: randomBytes(32), userId: user.user.id, createdAt: now, lastSeenAt: now, expiresAt: now, oidc: { ...identity, idToken: 'a.b.c' } }, TEST_CONTEXT);
+      await stores.users.update('sso-user', { rolePinned: true }, TEST_CONTEXT);
+      const pending = { state: 's', nonce: 'n', codeVerifier: 'v', redirectUri: 'https://catalog.example.test/auth/oidc/callback', next: '/', createdAt: now.getTime() };
+      await stores.pendingSignIns.save(sessionHash, pending, now);
+      await stores.pendingSignIns.take(sessionHash, now);
+    }],
     ['throttle', () => stores.throttle.addFailure('k', now, now, () => 1000)],
     ['sweep', () => sweepOnce(stores, { sessionIdleMs: 1000, auditRetentionDays: 1 }, new Date(now.getTime() + 400 * 86_400_000))],
   ];

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { DuplicateUsernameError, LastAdminError, type Session } from '../../web/auth/accounts.js';
+import { DuplicateUsernameError, LastAdminError, type Session, type User } from '../../web/auth/accounts.js';
+import type { PendingSignIn } from '../../web/auth/oidc/relying-party.js';
+import type { RoleDecision } from '../../web/auth/oidc/role-from-claims.js';
+import type { Identity } from '../../web/auth/oidc/sso-stores.js';
+import { usernameCandidates } from '../../web/auth/oidc/username.js';
 import type { Role } from '../../web/auth/roles.js';
 import type { Stores } from '../../web/stores.js';
 import { TEST_CONTEXT } from './auth.js';
@@ -177,6 +181,203 @@ export function describeAccountStoreContract(
         assert.ok(await stores.sessions.find(live.idHash));
         assert.equal(await stores.sessions.find(expired.idHash), undefined);
         assert.equal(await stores.sessions.find(idle.idHash), undefined);
+      });
+    });
+
+    describe('single sign-on', () => {
+      const identity = (): Identity => ({ issuer: 'https://sso.example.test/realms/main', subject: name('Sub') });
+      const mapped = (role: Role, group = `catalog-${role}s`): RoleDecision => ({ role, groups: [group] });
+      const noGroup: RoleDecision = { refused: 'no-mapped-group', groups: [] };
+      const eventsOf = async (requestId: string) =>
+        (await stores.audit.list({ limit: 50 })).events.filter((e) => e.requestId === requestId).reverse();
+      const context = () => ({ ...TEST_CONTEXT, requestId: name('req') });
+      const signIn = async (who: Identity, decision: RoleDecision, proposed = name('sso'), ctx = context()) => {
+        const result = await stores.identities.signIn(who, decision, usernameCandidates(proposed), ctx);
+        return { result, events: await eventsOf(ctx.requestId) };
+      };
+      const signedInUser = (result: Awaited<ReturnType<typeof signIn>>['result']) => {
+        assert.equal(result.outcome, 'signed-in', JSON.stringify(result));
+        return (result as { user: User }).user;
+      };
+
+      it('when an identity signs in for the first time, then an account without a password is made, linked to (issuer, sub) and recorded', async () => {
+        const who = identity();
+        const proposed = name('Erin.L');
+        const { result, events } = await signIn(who, mapped('editor'), proposed);
+        const user = signedInUser(result);
+        assert.deepEqual([user.username, user.role, user.disabled, user.rolePinned, (result as { provisioned: boolean }).provisioned], [proposed, 'editor', false, false, true]);
+        assert.equal((await stores.users.find(proposed))?.passwordHash, null);
+        assert.equal((await stores.identities.findUser(who))?.id, user.id);
+        assert.equal(await stores.identities.findUser({ ...who, subject: who.subject.toLowerCase() }), undefined, 'sub is compared byte for byte');
+        assert.deepEqual(events.map((e) => [e.action, e.target.id, e.actor, e.after]), [
+          ['user.create', proposed, undefined, { role: 'editor', by: 'oidc', issuer: who.issuer, subject: who.subject }],
+        ]);
+        const again = await signIn(who, mapped('editor'), proposed);
+        assert.deepEqual([signedInUser(again.result).id, (again.result as { provisioned: boolean }).provisioned, again.events], [user.id, false, []]);
+      });
+
+      it('when the proposed name belongs to another account, then the new account gets the next free name and the other is never linked', async () => {
+        const local = await newUser('admin', name('alice'));
+        const { result } = await signIn(identity(), mapped('viewer'), local.username.toUpperCase());
+        const user = signedInUser(result);
+        assert.equal(user.username, `${local.username.toUpperCase()}-2`);
+        assert.notEqual(user.id, local.id);
+        assert.equal((await stores.users.find(local.username))?.role, 'admin');
+      });
+
+      it('when the claims map no role at the first sign-in, then it is refused and no account is made', async () => {
+        const who = identity();
+        const proposed = name('carol');
+        const { result, events } = await signIn(who, noGroup, proposed);
+        assert.deepEqual(result, { outcome: 'refused', reason: 'no-mapped-group' });
+        assert.equal(await stores.users.find(proposed), undefined);
+        assert.equal(await stores.identities.findUser(who), undefined);
+        assert.deepEqual(events, []);
+      });
+
+      it("when the claims' role changes, then each sign-in sets it and records the groups; an unchanged role records nothing", async () => {
+        const who = identity();
+        const user = signedInUser((await signIn(who, mapped('editor'))).result);
+        const promoted = await signIn(who, mapped('admin'));
+        assert.equal(signedInUser(promoted.result).role, 'admin');
+        assert.deepEqual(promoted.events.map((e) => [e.action, e.before, e.after]), [
+          ['user.role', { role: 'editor' }, { role: 'admin', groups: 'catalog-admins', by: 'oidc', issuer: who.issuer, subject: who.subject }],
+        ]);
+        assert.equal((await stores.users.find(user.username))?.role, 'admin');
+        assert.deepEqual((await signIn(who, mapped('admin'))).events, []);
+      });
+
+      it('when the claims map no role any more, then the account is disabled by claims, its sessions end, and a later mapped sign-in enables it', async () => {
+        const who = identity();
+        const user = signedInUser((await signIn(who, mapped('editor'))).result);
+        const s = session(user.id);
+        await stores.sessions.create(s, TEST_CONTEXT);
+        const refused = await signIn(who, noGroup);
+        assert.equal(refused.result.outcome, 'refused');
+        assert.equal((refused.result as { reason: string }).reason, 'no-mapped-group');
+        const disabled = await stores.users.find(user.username);
+        assert.deepEqual([disabled?.disabled, disabled?.disabledByClaims, disabled?.role], [true, true, 'editor']);
+        assert.equal(await stores.sessions.find(s.idHash), undefined);
+        assert.deepEqual(refused.events.map((e) => [e.action, e.after?.reason, e.after?.by]), [['user.disable', 'no mapped group', 'oidc']]);
+        assert.deepEqual((await signIn(who, noGroup)).events, [], 'refused again: nothing more changes');
+
+        const back = await signIn(who, mapped('viewer'));
+        const enabled = signedInUser(back.result);
+        assert.deepEqual([enabled.disabled, enabled.disabledByClaims, enabled.role], [false, false, 'viewer']);
+        assert.deepEqual(back.events.map((e) => e.action), ['user.role', 'user.enable']);
+      });
+
+      it('when an admin disabled the account, then a sign-in is refused and never enables it, whatever the claims say', async () => {
+        const who = identity();
+        const user = signedInUser((await signIn(who, mapped('editor'))).result);
+        await stores.users.update(user.username, { disabled: true }, TEST_CONTEXT);
+        const { result, events } = await signIn(who, mapped('admin'));
+        assert.deepEqual([result.outcome, (result as { reason: string }).reason], ['refused', 'disabled']);
+        assert.deepEqual(events, []);
+        const found = await stores.users.find(user.username);
+        assert.deepEqual([found?.disabled, found?.disabledByClaims, found?.role], [true, false, 'editor']);
+      });
+
+      it('when an admin disables an account that claims disabled, then the admin owns it: a mapped sign-in no longer enables it', async () => {
+        const who = identity();
+        const user = signedInUser((await signIn(who, mapped('editor'))).result);
+        await signIn(who, noGroup);
+        const requestId = name('req');
+        await stores.users.update(user.username, { disabled: true }, { ...TEST_CONTEXT, requestId });
+        assert.deepEqual((await eventsOf(requestId)).map((e) => e.action), ['user.disable']);
+        assert.equal((await stores.users.find(user.username))?.disabledByClaims, false);
+        assert.equal((await signIn(who, mapped('editor'))).result.outcome, 'refused');
+      });
+
+      it('when an admin pins the role, then sign-ins keep it and a lack of groups no longer disables; unpinned, the claims decide again', async () => {
+        const who = identity();
+        const user = signedInUser((await signIn(who, mapped('editor'))).result);
+        const requestId = name('req');
+        await stores.users.update(user.username, { role: 'viewer', rolePinned: true }, { ...TEST_CONTEXT, requestId });
+        assert.deepEqual((await eventsOf(requestId)).map((e) => [e.action, e.after]), [
+          ['user.role', { role: 'viewer' }],
+          ['user.role_pin', { role: 'viewer' }],
+        ]);
+        const pinned = await signIn(who, mapped('admin'));
+        assert.deepEqual([signedInUser(pinned.result).role, signedInUser(pinned.result).rolePinned, pinned.events], ['viewer', true, []]);
+        assert.equal(signedInUser((await signIn(who, noGroup)).result).disabled, false);
+
+        await stores.users.update(user.username, { rolePinned: false }, TEST_CONTEXT);
+        assert.equal(signedInUser((await signIn(who, mapped('admin'))).result).role, 'admin');
+      });
+
+      it('when the claims would demote the last enabled admin, then LastAdminError and nothing changes', async () => {
+        const who = identity();
+        const mine = signedInUser((await signIn(who, mapped('admin'))).result);
+        for (const admin of (await stores.users.list()).filter((u) => u.role === 'admin' && !u.disabled && u.id !== mine.id)) {
+          await stores.users.update(admin.username, { role: 'viewer' }, TEST_CONTEXT);
+        }
+        assert.equal(await stores.users.countAdmins(), 1);
+        await assert.rejects(signIn(who, mapped('editor')), LastAdminError);
+        await assert.rejects(signIn(who, noGroup), LastAdminError);
+        const found = await stores.users.find(mine.username);
+        assert.deepEqual([found?.role, found?.disabled], ['admin', false]);
+      });
+
+      it('when one identity signs in for the first time twice at once, then one account is made and both sign-ins get it', async () => {
+        const who = identity();
+        const proposed = name('twin');
+        const results = await Promise.all([signIn(who, mapped('editor'), proposed), signIn(who, mapped('editor'), proposed)]);
+        const ids = results.map(({ result }) => signedInUser(result).id);
+        assert.equal(ids[0], ids[1]);
+        assert.equal((await stores.users.list()).filter((u) => u.username.toLowerCase().startsWith(proposed.toLowerCase())).length, 1);
+      });
+
+      it('when a single sign-on session starts, then it keeps the provider account and ID token, and the sign-in names the method', async () => {
+        const who = identity();
+        const user = signedInUser((await signIn(who, mapped('viewer'))).result);
+        const oidc = { ...who, idToken: `eyJ.${'x'.repeat(2000)}.sig` };
+        const s = { ...session(user.id), oidc };
+        const requestId = name('req');
+        const actor = { userId: user.id, username: user.username, role: user.role, via: 'session' as const };
+        await stores.sessions.create(s, { ...TEST_CONTEXT, actor, requestId });
+        assert.deepEqual((await stores.sessions.find(s.idHash))?.session.oidc, oidc);
+        const password = session(user.id);
+        await stores.sessions.create(password, TEST_CONTEXT);
+        assert.equal((await stores.sessions.find(password.idHash))?.session.oidc, undefined);
+        assert.deepEqual((await eventsOf(requestId)).map((e) => [e.action, e.after]), [
+          ['auth.sign_in', { method: 'oidc', issuer: who.issuer, subject: who.subject }],
+        ]);
+        await stores.sessions.delete(s.idHash, { ...TEST_CONTEXT, actor, requestId }, { method: 'oidc', providerSignOut: true });
+        assert.deepEqual((await eventsOf(requestId)).map((e) => [e.action, e.after]).at(-1), ['auth.sign_out', { method: 'oidc', providerSignOut: true }]);
+      });
+    });
+
+    describe('pending single sign-ons', () => {
+      const pending = (): PendingSignIn => ({
+        state: name('state'),
+        nonce: name('nonce'),
+        codeVerifier: name('verifier'),
+        redirectUri: 'https://catalog.example.test/auth/oidc/callback',
+        next: '/?q=ü',
+        createdAt: Date.now(),
+      });
+
+      it('when taken, then it comes back once: a second take, even at the same moment, finds nothing', async () => {
+        const [id, saved] = [hash(), pending()];
+        await stores.pendingSignIns.save(id, saved, new Date(Date.now() + 10 * MINUTE));
+        const takes = await Promise.all([stores.pendingSignIns.take(id, new Date()), stores.pendingSignIns.take(id, new Date())]);
+        assert.deepEqual(takes.filter(Boolean), [saved]);
+        assert.equal(await stores.pendingSignIns.take(id, new Date()), undefined);
+        assert.equal(await stores.pendingSignIns.take(hash(), new Date()), undefined);
+      });
+
+      it('when expired, then taking it finds nothing and the sweep removes it, live ones stay', async () => {
+        const now = new Date();
+        const [expired, live] = [hash(), hash()];
+        await stores.pendingSignIns.save(expired, pending(), new Date(now.getTime() - 1000));
+        await stores.pendingSignIns.save(live, pending(), new Date(now.getTime() + 10 * MINUTE));
+        assert.ok((await stores.pendingSignIns.sweep(now, 1000)) >= 1);
+        assert.equal(await stores.pendingSignIns.take(expired, now), undefined);
+        assert.ok(await stores.pendingSignIns.take(live, now));
+        const late = hash();
+        await stores.pendingSignIns.save(late, pending(), new Date(now.getTime() + 1000));
+        assert.equal(await stores.pendingSignIns.take(late, new Date(now.getTime() + 2000)), undefined);
       });
     });
 

@@ -35,9 +35,9 @@ export class AppProcess {
     this.exited = once(child, 'exit').then(([code, signal]) => ({ code, signal }) as Exit);
   }
 
-  /** Starts the process and waits until it serves /healthz. */
-  static async start(env: Record<string, string>): Promise<AppProcess> {
-    const app = await AppProcess.launch(env);
+  /** Starts the process and waits until it serves /healthz; on `port` when given, else a free one. */
+  static async start(env: Record<string, string>, port?: number): Promise<AppProcess> {
+    const app = await AppProcess.launch(env, port);
     await waitFor(`the app to listen on port ${app.port}`, async () => {
       if (!app.running) throw new Error(`the app exited early:\n${app.output}`);
       return (await fetch(`${app.url}/healthz`)).ok;
@@ -46,8 +46,8 @@ export class AppProcess {
   }
 
   /** Starts the process without waiting for it (for runs that are expected to fail at start-up). */
-  static async launch(env: Record<string, string>): Promise<AppProcess> {
-    const port = await freePort();
+  static async launch(env: Record<string, string>, port?: number): Promise<AppProcess> {
+    port ??= await freePort();
     const child = spawn(process.execPath, ['--import', 'tsx', 'web/server.ts'], {
       cwd: ROOT,
       env: {

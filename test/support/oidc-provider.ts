@@ -59,6 +59,18 @@ export interface TestProviderOptions {
 /** The groups the tests map to roles: OIDC_ROLE_MAP=catalog-admins=admin,catalog-editors=editor. */
 export const TEST_ROLE_MAP = 'catalog-admins=admin,catalog-editors=editor';
 
+/** The app's sign-in settings for `client` of this provider, asking for the groups scope; `extra` on top. */
+export function signInEnvFor(op: Pick<TestOpenIdProvider, 'issuer' | 'client'>, extra: Readonly<Record<string, string>> = {}, client = op.client): Record<string, string> {
+  return {
+    OIDC_ISSUER: op.issuer,
+    OIDC_CLIENT_ID: client.clientId,
+    OIDC_CLIENT_SECRET: client.clientSecret,
+    OIDC_SCOPES: 'openid profile email groups',
+    OIDC_ROLE_MAP: TEST_ROLE_MAP,
+    ...extra,
+  };
+}
+
 export async function startOpenIdProvider(options: TestProviderOptions): Promise<TestOpenIdProvider> {
   const server = createServer();
   server.listen(0, '127.0.0.1');

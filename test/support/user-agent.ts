@@ -1,17 +1,18 @@
 /**
  * A small browser without a screen, for HTTP-level sign-in tests: real fetch with a cookie jar
- * (per origin and path), redirects followed one hop at a time, and HTML forms submitted as a
- * browser would (hidden fields kept).
+ * (per host and path: as in browsers, a cookie is not tied to a port, so two app processes on one
+ * host share it, as replicas behind one Service do), redirects followed one hop at a time, and
+ * HTML forms submitted as a browser would (hidden fields kept).
  */
 export class UserAgent {
-  private readonly cookies = new Map<string, { origin: string; path: string; name: string; value: string }>();
+  private readonly cookies = new Map<string, { host: string; path: string; name: string; value: string }>();
 
   /** One request, no redirect followed; cookies sent and stored. */
   async request(url: string | URL, init: RequestInit = {}): Promise<Response> {
     const target = new URL(url);
     const headers = new Headers(init.headers);
     const cookie = [...this.cookies.values()]
-      .filter((c) => c.origin === target.origin && pathMatches(c.path, target.pathname))
+      .filter((c) => c.host === target.hostname && pathMatches(c.path, target.pathname))
       .map((c) => `${c.name}=${c.value}`)
       .join('; ');
     if (cookie) headers.set('cookie', cookie);
@@ -68,11 +69,11 @@ export class UserAgent {
     const path = attr('path') ?? '/';
     const expires = attr('expires');
     const maxAge = attr('max-age');
-    const key = `${from.origin} ${path} ${name}`;
+    const key = `${from.hostname} ${path} ${name}`;
     if ((maxAge !== undefined && Number(maxAge) <= 0) || (expires !== undefined && Date.parse(expires) <= Date.now())) {
       this.cookies.delete(key);
     } else {
-      this.cookies.set(key, { origin: from.origin, path, name, value });
+      this.cookies.set(key, { host: from.hostname, path, name, value });
     }
   }
 }

@@ -10,6 +10,8 @@ export const AUDIT_ACTIONS = [
   'user.disable',
   'user.enable',
   'user.password',
+  'user.role_pin',
+  'user.role_unpin',
   'token.create',
   'token.revoke',
   'auth.sign_in',

@@ -26,6 +26,7 @@ export function accountRouter(tokens: TokenStore, accounts: AccountService, csrf
     const list = canHaveTokens ? await tokens.list(principal.userId) : [];
     res.status(status).set('Cache-Control', 'no-store').render('account', {
       principal,
+      hasPassword: await accounts.hasPassword(principal.username),
       notice: takeNotice(req, res),
       errors: extra.errors ?? {},
       newToken: extra.newToken,

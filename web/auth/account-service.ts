@@ -34,18 +34,20 @@ export class AccountService {
   }
 
   /**
-   * An administrator's change: role, disabled, a new password (any of them).
+   * An administrator's change: role, disabled, a new password, whether the role is pinned against
+   * single sign-on (any of them).
    * @throws HttpError 400 / 404; LastAdminError.
    */
   async updateUser(
     username: string,
-    input: { role?: unknown; disabled?: unknown; password?: unknown },
+    input: { role?: unknown; disabled?: unknown; password?: unknown; rolePinned?: unknown },
     context: ChangeContext,
     keepSession?: Buffer,
   ): Promise<User> {
     const errors: FieldError[] = [];
     const role = input.role === undefined ? undefined : checkRole(input.role, errors);
     if (input.disabled !== undefined && typeof input.disabled !== 'boolean') errors.push({ field: 'disabled', message: 'disabled must be true or false.' });
+    if (input.rolePinned !== undefined && typeof input.rolePinned !== 'boolean') errors.push({ field: 'rolePinned', message: 'rolePinned must be true or false.' });
     let passwordHash: string | undefined;
     if (input.password !== undefined) {
       const password = await checkNewPassword(input.password, username);
@@ -56,11 +58,17 @@ export class AccountService {
     const change = {
       ...(role && { role }),
       ...(typeof input.disabled === 'boolean' && { disabled: input.disabled }),
+      ...(typeof input.rolePinned === 'boolean' && { rolePinned: input.rolePinned }),
       ...(passwordHash && { passwordHash }),
     };
     const updated = await this.users.update(username, change, context, keepSession);
     if (!updated) throw notFound(`No account is named '${username}'.`);
     return updated;
+  }
+
+  /** False for an account made by single sign-on that no admin gave a password. */
+  async hasPassword(username: string): Promise<boolean> {
+    return !!(await this.users.find(username))?.passwordHash;
   }
 
   /** The signed-in user's own change: the current password must be given, and other sessions end. */

@@ -1,3 +1,4 @@
+import type { AuditValues } from '../audit/audit-event.js';
 import type { ChangeContext } from './principal.js';
 import type { Role } from './roles.js';
 
@@ -7,6 +8,13 @@ export interface User {
   readonly username: string;
   readonly role: Role;
   readonly disabled: boolean;
+  /** An admin fixed the role: single sign-on no longer recomputes it from the provider's claims. */
+  readonly rolePinned: boolean;
+  /**
+   * Disabled by single sign-on (the provider's claims mapped no role), not by an admin: a later
+   * sign-in whose claims map a role enables it again. Always false while enabled.
+   */
+  readonly disabledByClaims: boolean;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
@@ -25,9 +33,21 @@ export interface NewUser {
 /** What an administrator (or the account itself, for its password) may change. */
 export interface UserChange {
   readonly role?: Role;
+  /** Either way the account is then the admin's to enable: no longer disabled by claims. */
   readonly disabled?: boolean;
   readonly passwordHash?: string;
+  readonly rolePinned?: boolean;
 }
+
+/** The account after an administrator's `change`. */
+export const changedUser = <U extends User>(user: U, change: UserChange, now: Date): U => ({
+  ...user,
+  ...(change.role !== undefined && { role: change.role }),
+  ...(change.disabled !== undefined && { disabled: change.disabled, disabledByClaims: false }),
+  ...(change.rolePinned !== undefined && { rolePinned: change.rolePinned }),
+  ...(change.passwordHash !== undefined && { passwordHash: change.passwordHash }),
+  updatedAt: now,
+});
 
 export class DuplicateUsernameError extends Error {
   constructor(readonly username: string) {
@@ -103,6 +123,14 @@ export interface TokenStore {
   revoke(id: number, context: ChangeContext, ownerId?: number): Promise<ApiToken | undefined>;
 }
 
+/** The provider's account behind a single sign-on session. */
+export interface OidcSessionLink {
+  readonly issuer: string;
+  readonly subject: string;
+  /** Sent back as id_token_hint when signing out at the provider (RP-initiated logout). */
+  readonly idToken: string;
+}
+
 /** A page session; the store knows it by the SHA-256 of its id, never by the id. */
 export interface Session {
   readonly idHash: Buffer;
@@ -111,6 +139,8 @@ export interface Session {
   readonly lastSeenAt: Date;
   /** The absolute end, SESSION_MAX_HOURS after sign-in. */
   readonly expiresAt: Date;
+  /** Present when signed in through single sign-on; absent for a password sign-in. */
+  readonly oidc?: OidcSessionLink;
 }
 
 export interface SessionStore {
@@ -118,8 +148,8 @@ export interface SessionStore {
   create(session: Session, context: ChangeContext, replaces?: Buffer): Promise<void>;
   find(idHash: Buffer): Promise<{ session: Session; user: User } | undefined>;
   touch(idHash: Buffer, at: Date): Promise<void>;
-  /** Ends a session; with a context it is a sign-out and is recorded. */
-  delete(idHash: Buffer, context?: ChangeContext): Promise<void>;
+  /** Ends a session; with a context it is a sign-out and is recorded (with `details`, such as whether the provider signs out too). */
+  delete(idHash: Buffer, context?: ChangeContext, details?: AuditValues): Promise<void>;
   /** Removes sessions past their absolute end or idle since `idleSince`, at most `batch`. */
   sweep(now: Date, idleSince: Date, batch: number): Promise<number>;
 }

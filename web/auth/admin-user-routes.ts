@@ -15,8 +15,17 @@ interface AddForm {
   message?: string;
 }
 
-/** /admin/users: accounts for admins (add, change role, disable or enable, reset a password). */
-export function adminUsersRouter(users: UserStore, accounts: AccountService, csrfProtect: RequestHandler, writeLimit: RequestHandler): Router {
+/**
+ * /admin/users: accounts for admins (add, change role, disable or enable, reset a password, and
+ * with single sign-on, pin a role so the provider's claims no longer change it).
+ */
+export function adminUsersRouter(
+  users: UserStore,
+  accounts: AccountService,
+  csrfProtect: RequestHandler,
+  writeLimit: RequestHandler,
+  options: { readonly singleSignOn: boolean } = { singleSignOn: false },
+): Router {
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: BODY_LIMIT_BYTES, parameterLimit: 10 });
   const admin = pageRequires(NEEDS.administer);
@@ -27,6 +36,7 @@ export function adminUsersRouter(users: UserStore, accounts: AccountService, csr
       principal: res.locals.principal,
       users: await users.list(),
       roles: ROLES,
+      singleSignOn: options.singleSignOn,
       form: addForm,
       notice: takeNotice(req, res),
       limits: { usernameMax: USERNAME_MAX, passwordMin: PASSWORD_MIN },
@@ -76,6 +86,17 @@ export function adminUsersRouter(users: UserStore, accounts: AccountService, csr
       change(req, res, async () => {
         const user = await accounts.updateUser(target(req), { disabled }, changeContext(req, res));
         return `${user.username} is ${disabled ? 'disabled: their sessions and tokens stop working' : 'enabled again'}.`;
+      }),
+    );
+  }
+
+  for (const [action, rolePinned] of [['pin', true], ['unpin', false]] as const) {
+    router.post(`/admin/users/:username/${action}`, writeLimit, admin, form, csrfProtect, (req, res) =>
+      change(req, res, async () => {
+        const user = await accounts.updateUser(target(req), { rolePinned }, changeContext(req, res));
+        return rolePinned
+          ? `${user.username} keeps the ${user.role} role whatever single sign-on says.`
+          : `${user.username}'s role follows single sign-on again from their next sign-in.`;
       }),
     );
   }

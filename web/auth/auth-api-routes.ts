@@ -11,6 +11,8 @@ export const userJson = (u: User) => ({
   username: u.username,
   role: u.role,
   disabled: u.disabled,
+  disabledBy: u.disabled ? (u.disabledByClaims ? 'claims' : 'admin') : null,
+  rolePinned: u.rolePinned,
   createdAt: u.createdAt.toISOString(),
   updatedAt: u.updatedAt.toISOString(),
 });
@@ -93,7 +95,7 @@ export function authApiRouter(users: UserStore, tokens: TokenStore, accounts: Ac
   });
 
   router.patch('/api/users/:username', admin, writeLimit, requireJson, async (req, res) => {
-    const { body, errors } = jsonObject(req, ['role', 'disabled', 'password']);
+    const { body, errors } = jsonObject(req, ['role', 'disabled', 'password', 'rolePinned']);
     if (errors.length) throw validationError(errors);
     const user = await accounts.updateUser(String(req.params.username), body, changeContext(req, res));
     res.json(userJson(user));

@@ -78,6 +78,7 @@ export function sessionAuthentication(sessions: SessionStore, timeouts: SessionT
     }
     if (now.getTime() - found.session.lastSeenAt.getTime() >= LAST_SEEN_PRECISION_MS) await sessions.touch(idHash, now);
     res.locals.sessionIdHash = idHash;
+    if (found.session.oidc) res.locals.oidcSession = found.session.oidc;
     res.locals.principal = { userId: found.user.id, username: found.user.username, role: found.user.role, via: 'session' };
     next();
   };

@@ -1,5 +1,7 @@
 import type { MemoryAuditLog } from '../audit/memory-audit-log.js';
+import type { AuditValues } from '../audit/audit-event.js';
 import {
+  changedUser,
   DuplicateUsernameError,
   LastAdminError,
   removesAnAdmin,
@@ -17,7 +19,19 @@ import {
   type UserWithSecret,
 } from './accounts.js';
 import type { ChangeContext } from './principal.js';
-import { signInEvent, signOutEvent, tokenCreatedEvent, tokenRevokedEvent, userChangeEvents, userCreatedEvent } from './auth-events.js';
+import {
+  claimsChangeEvents,
+  signInEvent,
+  signOutEvent,
+  tokenCreatedEvent,
+  tokenRevokedEvent,
+  userChangeEvents,
+  userCreatedEvent,
+} from './auth-events.js';
+import type { PendingSignIn } from './oidc/relying-party.js';
+import type { RoleDecision } from './oidc/role-from-claims.js';
+import { afterClaims, changesAnything, planSsoSignIn } from './oidc/sso-account.js';
+import { NoFreeUsernameError, type Identity, type IdentityStore, type PendingSignInStore, type SsoSignInResult } from './oidc/sso-stores.js';
 
 const publicUser = ({ passwordHash: _hash, ...user }: UserWithSecret): User => user;
 const hex = (hash: Buffer) => hash.toString('hex');
@@ -27,6 +41,7 @@ class MemoryAccounts {
   readonly users = new Map<string, UserWithSecret>(); // by lower-case name
   readonly tokens = new Map<number, ApiToken & { hash: string }>();
   readonly sessions = new Map<string, Session>(); // by hex of the id hash
+  readonly identities = new Map<string, number>(); // user id by identityKey
   lastUserId = 0;
   lastTokenId = 0;
 
@@ -42,17 +57,35 @@ class MemoryAccounts {
       if (session.userId === userId && (!keep || key !== hex(keep))) this.sessions.delete(key);
     }
   }
+
+  enabledAdmins(): number {
+    return [...this.users.values()].filter((u) => u.role === 'admin' && !u.disabled).length;
+  }
+
+  /** Adds an account whose name is free (case ignored), or returns undefined. */
+  insertUser(user: NewUser): UserWithSecret | undefined {
+    const key = user.username.toLowerCase();
+    if (this.users.has(key)) return undefined;
+    const now = new Date();
+    const stored: UserWithSecret = { ...user, id: ++this.lastUserId, disabled: false, rolePinned: false, disabledByClaims: false, createdAt: now, updatedAt: now };
+    this.users.set(key, stored);
+    return stored;
+  }
+
+  /** Stores the changed account and ends its sessions when it was disabled or its password changed. */
+  replaceUser(before: UserWithSecret, after: UserWithSecret, endsSessions: boolean, keepSession?: Buffer): void {
+    this.users.set(before.username.toLowerCase(), after);
+    if (endsSessions) this.endSessions(before.id, keepSession);
+  }
 }
+
+const identityKey = (identity: Identity) => JSON.stringify([identity.issuer, identity.subject]);
 
 class MemoryUserStore implements UserStore {
   constructor(private readonly data: MemoryAccounts) {}
 
   async countAdmins(): Promise<number> {
-    return this.#enabledAdmins();
-  }
-
-  #enabledAdmins(): number {
-    return [...this.data.users.values()].filter((u) => u.role === 'admin' && !u.disabled).length;
+    return this.data.enabledAdmins();
   }
 
   async find(username: string): Promise<UserWithSecret | undefined> {
@@ -64,11 +97,8 @@ class MemoryUserStore implements UserStore {
   }
 
   async create(user: NewUser, context: ChangeContext): Promise<User> {
-    const key = user.username.toLowerCase();
-    if (this.data.users.has(key)) throw new DuplicateUsernameError(user.username);
-    const now = new Date();
-    const stored: UserWithSecret = { ...user, id: ++this.data.lastUserId, disabled: false, createdAt: now, updatedAt: now };
-    this.data.users.set(key, stored);
+    const stored = this.data.insertUser(user);
+    if (!stored) throw new DuplicateUsernameError(user.username);
     this.data.audit.append(userCreatedEvent(stored, context));
     return publicUser(stored);
   }
@@ -79,10 +109,9 @@ class MemoryUserStore implements UserStore {
     const events = userChangeEvents(existing, change, context);
     if (events.length === 0) return publicUser(existing);
     // Checked and changed in one synchronous step, as a transaction would.
-    if (removesAnAdmin(existing, change) && this.#enabledAdmins() <= 1) throw new LastAdminError(existing.username);
-    const updated: UserWithSecret = { ...existing, ...change, updatedAt: new Date() };
-    this.data.users.set(username.toLowerCase(), updated);
-    if (change.passwordHash !== undefined || change.disabled) this.data.endSessions(existing.id, keepSession);
+    if (removesAnAdmin(existing, change) && this.data.enabledAdmins() <= 1) throw new LastAdminError(existing.username);
+    const updated = changedUser(existing, change, new Date());
+    this.data.replaceUser(existing, updated, change.passwordHash !== undefined || change.disabled === true, keepSession);
     for (const event of events) this.data.audit.append(event);
     return publicUser(updated);
   }
@@ -143,7 +172,7 @@ class MemorySessionStore implements SessionStore {
   async create(session: Session, context: ChangeContext, replaces?: Buffer): Promise<void> {
     if (replaces) this.data.sessions.delete(hex(replaces));
     this.data.sessions.set(hex(session.idHash), session);
-    this.data.audit.append(signInEvent(context));
+    this.data.audit.append(signInEvent(context, session));
   }
 
   async find(idHash: Buffer): Promise<{ session: Session; user: User } | undefined> {
@@ -157,9 +186,9 @@ class MemorySessionStore implements SessionStore {
     if (session) this.data.sessions.set(hex(idHash), { ...session, lastSeenAt: at });
   }
 
-  async delete(idHash: Buffer, context?: ChangeContext): Promise<void> {
+  async delete(idHash: Buffer, context?: ChangeContext, details?: AuditValues): Promise<void> {
     const existed = this.data.sessions.delete(hex(idHash));
-    if (existed && context) this.data.audit.append(signOutEvent(context));
+    if (existed && context) this.data.audit.append(signOutEvent(context, details));
   }
 
   async sweep(now: Date, idleSince: Date, batch: number): Promise<number> {
@@ -208,6 +237,75 @@ class MemoryThrottleStore implements ThrottleStore {
   }
 }
 
+class MemoryIdentityStore implements IdentityStore {
+  constructor(private readonly data: MemoryAccounts) {}
+
+  async signIn(identity: Identity, decision: RoleDecision, usernames: readonly string[], context: ChangeContext): Promise<SsoSignInResult> {
+    // Read, checked and changed in one synchronous step, as the MySQL store's transaction does.
+    const key = identityKey(identity);
+    const linkedId = this.data.identities.get(key);
+    const user = linkedId === undefined ? undefined : this.data.userById(linkedId);
+    const plan = planSsoSignIn(user, decision);
+    if (plan.kind === 'provision') {
+      const created = this.#provision(identity, plan.role, usernames, context);
+      return { outcome: 'signed-in', user: publicUser(created), provisioned: true };
+    }
+    const change = plan.change;
+    let current = user;
+    if (user && changesAnything(change)) {
+      if (removesAnAdmin(user, change) && this.data.enabledAdmins() <= 1) throw new LastAdminError(user.username);
+      current = afterClaims(user, change, new Date());
+      this.data.replaceUser(user, current, change.disabled === true);
+      for (const event of claimsChangeEvents(user, change, decision.groups, identity, context)) this.data.audit.append(event);
+    }
+    if (plan.kind === 'refuse') return { outcome: 'refused', reason: plan.reason, ...(current && { user: publicUser(current) }) };
+    return { outcome: 'signed-in', user: publicUser(current!), provisioned: false };
+  }
+
+  #provision(identity: Identity, role: User['role'], usernames: readonly string[], context: ChangeContext): UserWithSecret {
+    for (const username of usernames) {
+      const created = this.data.insertUser({ username, role, passwordHash: null });
+      if (!created) continue;
+      this.data.identities.set(identityKey(identity), created.id);
+      this.data.audit.append(userCreatedEvent(created, context, identity));
+      return created;
+    }
+    throw new NoFreeUsernameError(usernames[0] ?? '');
+  }
+
+  async findUser(identity: Identity): Promise<User | undefined> {
+    const id = this.data.identities.get(identityKey(identity));
+    const user = id === undefined ? undefined : this.data.userById(id);
+    return user && publicUser(user);
+  }
+}
+
+class MemoryPendingSignInStore implements PendingSignInStore {
+  readonly #pending = new Map<string, { pending: PendingSignIn; expiresAt: Date }>();
+
+  async save(idHash: Buffer, pending: PendingSignIn, expiresAt: Date): Promise<void> {
+    this.#pending.set(hex(idHash), { pending, expiresAt });
+  }
+
+  async take(idHash: Buffer, now: Date): Promise<PendingSignIn | undefined> {
+    const found = this.#pending.get(hex(idHash));
+    this.#pending.delete(hex(idHash));
+    return found && found.expiresAt > now ? found.pending : undefined;
+  }
+
+  async sweep(now: Date, batch: number): Promise<number> {
+    let n = 0;
+    for (const [key, { expiresAt }] of this.#pending) {
+      if (n >= batch) break;
+      if (expiresAt <= now) {
+        this.#pending.delete(key);
+        n++;
+      }
+    }
+    return n;
+  }
+}
+
 function withoutHash({ hash: _hash, ...token }: ApiToken & { hash: string }): ApiToken {
   return token;
 }
@@ -220,5 +318,7 @@ export function memoryAuthStores(audit: MemoryAuditLog) {
     tokens: new MemoryTokenStore(data),
     sessions: new MemorySessionStore(data),
     throttle: new MemoryThrottleStore(),
+    identities: new MemoryIdentityStore(data),
+    pendingSignIns: new MemoryPendingSignInStore(),
   };
 }

@@ -16,23 +16,44 @@ const options = (req: Request, maxAgeMs: number): CookieOptions => ({
 });
 
 const SESSION = 'pc_session';
+/** A single sign-on under way at the provider (see oidc-sign-in.ts). */
+const SIGN_IN_ATTEMPT = 'pc_oidc';
 const DEVICE = 'pc_device';
 const DEVICE_MAX_AGE_MS = 365 * 24 * 3600_000;
 
+/** A random id (256 bits) for a cookie; the server keeps only its SHA-256. */
 export const newSessionId = (): string => randomBytes(32).toString('base64url');
 export const hashSessionId = (id: string): Buffer => createHash('sha256').update(id).digest();
 
-export function readSessionId(req: Request): string | undefined {
-  const value: unknown = req.cookies?.[cookieName(req, SESSION)];
+function readId(req: Request, name: string): string | undefined {
+  const value: unknown = req.cookies?.[cookieName(req, name)];
   return typeof value === 'string' && /^[A-Za-z0-9_-]{43}$/.test(value) ? value : undefined;
 }
+
+const clear = (req: Request, res: Response, name: string) => res.clearCookie(cookieName(req, name), { ...options(req, 0), maxAge: undefined });
+
+export const readSessionId = (req: Request): string | undefined => readId(req, SESSION);
 
 export function setSessionCookie(req: Request, res: Response, id: string, maxAgeMs: number): void {
   res.cookie(cookieName(req, SESSION), id, options(req, maxAgeMs));
 }
 
 export function clearSessionCookie(req: Request, res: Response): void {
-  res.clearCookie(cookieName(req, SESSION), { ...options(req, 0), maxAge: undefined });
+  clear(req, res, SESSION);
+}
+
+/**
+ * The single sign-on under way in this browser. SameSite=Lax, so the browser sends it with the
+ * provider's redirect back to the callback (a top-level GET from another site).
+ */
+export const readSignInAttemptId = (req: Request): string | undefined => readId(req, SIGN_IN_ATTEMPT);
+
+export function setSignInAttemptCookie(req: Request, res: Response, id: string, maxAgeMs: number): void {
+  res.cookie(cookieName(req, SIGN_IN_ATTEMPT), id, options(req, maxAgeMs));
+}
+
+export function clearSignInAttemptCookie(req: Request, res: Response): void {
+  clear(req, res, SIGN_IN_ATTEMPT);
 }
 
 /**

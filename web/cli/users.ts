@@ -24,6 +24,8 @@ const USAGE = `Usage: npm run -s users -- <command>
   set-password NAME [--password-file F]                       (standard input otherwise)
   disable NAME
   enable NAME
+  pin-role NAME                                               (single sign-on no longer changes the role)
+  unpin-role NAME                                             (the next single sign-on sets it again)
   create-token --user NAME --name TOKEN_NAME [--role ROLE] [--expires-days N]   (prints only the token)`;
 
 /** A failure with the exit code and the one line to print. */
@@ -105,7 +107,7 @@ const CLI_CONTEXT = { clientIp: 'cli', requestId: `cli:${userInfo().username}:${
 async function run(argv: string[], out: (line: string) => void): Promise<void> {
   const { command, names, values } = parse(argv);
   if (values.help || command === '' || command === 'help') throw new CliError(command === '' ? EXIT.usage : EXIT.ok, USAGE);
-  const known = ['list', 'add', 'set-role', 'set-password', 'disable', 'enable', 'create-token'];
+  const known = ['list', 'add', 'set-role', 'set-password', 'disable', 'enable', 'pin-role', 'unpin-role', 'create-token'];
   if (!known.includes(command)) throw usage(`Unknown command '${command}'.`);
 
   // Every argument is checked before anything touches the database.
@@ -141,6 +143,10 @@ async function run(argv: string[], out: (line: string) => void): Promise<void> {
       case 'enable':
         expect(names, values, 1, [], command);
         return async (a) => void (await a.updateUser(names[0]!, { disabled: command === 'disable' }, CLI_CONTEXT));
+      case 'pin-role':
+      case 'unpin-role':
+        expect(names, values, 1, [], command);
+        return async (a) => void (await a.updateUser(names[0]!, { rolePinned: command === 'pin-role' }, CLI_CONTEXT));
       default: {
         expect(names, values, 0, ['user', 'name', 'role', 'expires-days'], command);
         if (typeof values.user !== 'string' || typeof values.name !== 'string') throw usage('create-token needs --user NAME and --name TOKEN_NAME.');

@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import type { OidcSessionLink } from '../auth/accounts.js';
 import type { ChangeContext, Principal } from '../auth/principal.js';
 
 declare global {
@@ -11,6 +12,8 @@ declare global {
       principal?: Principal;
       /** The page session's id hash, for sign-out and password changes. */
       sessionIdHash?: Buffer;
+      /** The provider's account behind the page session, when it came from single sign-on (for sign-out). */
+      oidcSession?: OidcSessionLink;
       /** The page's CSRF token, made on first use (pages only). */
       csrfToken?: () => string;
     }

@@ -33,6 +33,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly #ssoSignIns = new Counter({
+    name: 'auth_oidc_sign_ins_total',
+    help: 'Single sign-on callbacks by outcome: success, no-mapped-group, disabled, or why the sign-in failed (expired, invalid-callback, provider-unreachable, ...).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
   constructor(poolStats?: () => PoolStats | undefined) {
     collectDefaultMetrics({ register: this.registry });
     if (poolStats) this.#registerPoolGauges(poolStats);
@@ -52,6 +59,11 @@ export class Metrics {
 
   readonly countSignIn = (outcome: 'success' | 'invalid' | 'disabled' | 'throttled'): void => {
     this.#signIns.inc({ outcome });
+  };
+
+  /** `outcome` comes from a fixed set (OidcCallbackOutcome), so the label stays small. */
+  readonly countSsoSignIn = (outcome: string): void => {
+    this.#ssoSignIns.inc({ outcome });
   };
 
   #registerPoolGauges(poolStats: () => PoolStats | undefined) {

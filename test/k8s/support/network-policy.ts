@@ -179,14 +179,21 @@ function inBlock(ip: string, block: { cidr: string; except?: string[] }): boolea
 
 function inCidr(ip: string, cidr: string): boolean {
   const [network, bits] = cidr.split('/') as [string, string];
-  if (isIP(ip) !== 4 || isIP(network) !== 4) {
-    return false; // this evaluator handles IPv4 only
+  const family = isIP(ip);
+  if (family === 0 || isIP(network) !== family) {
+    return false; // an IPv4 address is never in an IPv6 range, nor the reverse
   }
-  const prefix = Number(bits);
-  const mask = prefix === 0 ? 0 : (~0 << (32 - prefix)) >>> 0;
-  return ((toNumber(ip) & mask) >>> 0) === ((toNumber(network) & mask) >>> 0);
+  const width = family === 4 ? 32n : 128n;
+  const mask = ((1n << width) - 1n) ^ ((1n << (width - BigInt(bits))) - 1n);
+  return (toNumber(ip) & mask) === (toNumber(network) & mask);
 }
 
-function toNumber(ip: string): number {
-  return ip.split('.').reduce((sum, octet) => ((sum << 8) + Number(octet)) >>> 0, 0);
+function toNumber(ip: string): bigint {
+  if (isIP(ip) === 4) return ip.split('.').reduce((sum, octet) => (sum << 8n) + BigInt(octet), 0n);
+  // IPv6: expand "::" to the missing groups of zeros, then read eight 16-bit groups.
+  const [head = '', tail] = ip.split('::') as [string, string | undefined];
+  const groups = (part: string) => (part === '' ? [] : part.split(':'));
+  const given = [...groups(head), ...(tail === undefined ? [] : groups(tail))];
+  const all = tail === undefined ? given : [...groups(head), ...Array<string>(8 - given.length).fill('0'), ...groups(tail)];
+  return all.reduce((sum, group) => (sum << 16n) + BigInt(`0x${group}`), 0n);
 }

@@ -10,5 +10,22 @@ export const productionExternal: CatalogProps = {
   ingress: { host: 'shop.example.com', className: 'traefik', tlsSecretName: 'shop-tls' },
 };
 
-/** The committed variants and the test-only one. */
-export const ALL_VARIANTS: readonly CatalogProps[] = [minikube, production, productionExternal];
+/** Production with single sign-on: a provider reached over HTTPS at an IPv4 range and an IPv6 one. Synthesized only in tests. */
+export const productionSso: CatalogProps = {
+  ...production,
+  variant: 'production-sso',
+  singleSignOn: {
+    issuer: 'https://sso.example.com/realms/main',
+    clientId: 'product-catalog',
+    roleMap: 'catalog-admins=admin,catalog-editors=editor',
+    defaultRole: 'none',
+    buttonLabel: 'Sign in with Example SSO',
+    redirectUri: 'https://catalog.example.com/auth/oidc/callback',
+    localLogin: false,
+    breakGlassUser: 'break-glass',
+    egress: [{ cidr: '198.51.100.0/28' }, { cidr: '2001:db8:5::/48', port: 8443 }],
+  },
+};
+
+/** The committed variants and the test-only ones. */
+export const ALL_VARIANTS: readonly CatalogProps[] = [minikube, production, productionExternal, productionSso];
