@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { APP_PORT, DATABASE_NAME, MYSQL_PORT, SHUTDOWN_GRACE_SECONDS } from './defaults.js';
+import { IMPORT_MAX_BYTES_DEFAULT } from './limits.js';
 
 export interface MysqlConfig {
   readonly host: string;
@@ -32,6 +33,8 @@ export interface Config {
   readonly admin: { readonly username: string; readonly password?: string };
   readonly session: { readonly idleMs: number; readonly maxMs: number };
   readonly auditRetentionDays: number;
+  /** Largest file an import accepts, in bytes. */
+  readonly importMaxBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -81,6 +84,7 @@ const schema = z.object({
   SESSION_IDLE_MINUTES: integer(1, 10_080, 60),
   SESSION_MAX_HOURS: integer(1, 8_760, 24),
   AUDIT_RETENTION_DAYS: integer(1, 36_500, 400),
+  IMPORT_MAX_BYTES: integer(1024, 1024 ** 3, IMPORT_MAX_BYTES_DEFAULT),
 });
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -133,6 +137,7 @@ export function loadConfig(env: Env = process.env): Config {
     admin: { username: e.ADMIN_USERNAME, ...(adminPassword !== undefined && { password: adminPassword }) },
     session: { idleMs: e.SESSION_IDLE_MINUTES * 60_000, maxMs: e.SESSION_MAX_HOURS * 3_600_000 },
     auditRetentionDays: e.AUDIT_RETENTION_DAYS,
+    importMaxBytes: e.IMPORT_MAX_BYTES,
   };
 }
 

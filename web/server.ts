@@ -79,6 +79,7 @@ async function main() {
     metrics: new Metrics(database && (() => database.poolStats())),
     trustProxy: config.trustProxy,
     writeRateLimitPerMinute: config.writeRateLimitPerMinute,
+    importMaxBytes: config.importMaxBytes,
     publicRead: config.publicRead,
     sessionTimeouts: config.session,
   });
