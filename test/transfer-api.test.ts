@@ -6,8 +6,8 @@ import supertest from 'supertest';
 import { checkNewProduct } from '../web/catalog/validation.js';
 import { memoryStores } from '../web/stores.js';
 import { StoreUnavailableError } from '../web/storage-errors.js';
-import { appWith, type StoreFixture } from './support/app.js';
-import { apiAs, apiClient, createAccount, createToken } from './support/auth.js';
+import { appWith, csrfToken, type StoreFixture } from './support/app.js';
+import { apiAs, apiClient, createAccount, createToken, signIn } from './support/auth.js';
 import { buildProduct } from './support/factory.js';
 import { storeFixtures } from './support/fixtures.js';
 import { allProducts, asText, catalogState, exportFile, importFile } from './support/transfer.js';
@@ -15,6 +15,7 @@ import { waitFor } from './support/wait.js';
 
 const PROBLEM = /^application\/problem\+json/;
 const today = () => new Date().toISOString().slice(0, 10);
+const csvFile = (rows: string[]) => Buffer.from(`product_id,product_name\r\n${rows.map((r) => `${r}\r\n`).join('')}`);
 const csvOf = (rows: string[]) => `product_id,product_name\r\n${rows.map((r) => `${r}\r\n`).join('')}`;
 
 for (const kind of await storeFixtures()) {
@@ -197,13 +198,15 @@ describe('import limits', () => {
     await importFile(api, csvOf([`${tag}-x,x`])).expect(429);
   });
 
-  it('when a user starts a second import while one runs, then 429 for it; another user may import meanwhile', async () => {
+  it('when a user starts a second import while one runs, then 429 for it, through the API or the page; another user may import meanwhile', async () => {
     const stores = memoryStores();
-    const server: Server = appWith(stores).listen(0, '127.0.0.1');
+    const app = appWith(stores);
+    const server: Server = app.listen(0, '127.0.0.1');
     await once(server, 'listening');
     try {
       const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-      const first = await createToken(stores, (await createAccount(stores, 'editor')).username);
+      const firstAccount = await createAccount(stores, 'editor');
+      const first = await createToken(stores, firstAccount.username);
       const second = await createToken(stores, (await createAccount(stores, 'editor')).username);
       const p = buildProduct();
       // The first import sends its header and then waits: it is running until its body ends.
@@ -218,6 +221,10 @@ describe('import limits', () => {
       await waitFor('the first import to be running', async () => (await agent.post('/api/products/import').set('Authorization', `Bearer ${first}`).type('text/csv').send('x')).status === 429);
       const busy = await agent.post('/api/products/import').set('Authorization', `Bearer ${first}`).type('text/csv').send(csvOf([`${buildProduct().productId},x`])).expect(429);
       assert.match(busy.body.detail, /still running/);
+      // The same user's import through the page waits too: one limit for both ways in.
+      const page = await signIn(app, firstAccount);
+      const csrf = await csrfToken(page, '/import');
+      await page.post('/import').field('_csrf', csrf).attach('file', csvFile([`${buildProduct().productId},x`]), 'a.csv').expect(429);
       await agent.post('/api/products/import').set('Authorization', `Bearer ${second}`).type('text/csv').send(csvOf([`${buildProduct().productId},x`])).expect(200);
       slow.end(`${p.productId},${p.productName}\n`);
       assert.equal(await answered, 200);

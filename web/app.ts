@@ -30,7 +30,7 @@ import { Metrics } from './ops/metrics.js';
 import { opsRouter } from './ops/ops-routes.js';
 import type { Stores } from './stores.js';
 import { transferApiRouter } from './transfer/api-routes.js';
-import type { ImportKey } from './transfer/import-limit.js';
+import { oneImportAtATime, type ImportKey } from './transfer/import-limit.js';
 import { transferPagesRouter } from './transfer/page-routes.js';
 
 export interface AppDependencies {
@@ -85,7 +85,7 @@ export function createApp(deps: AppDependencies): Express {
     writeLimit,
     importMaxBytes: deps.importMaxBytes ?? IMPORT_MAX_BYTES_DEFAULT,
     logger: deps.logger,
-    ...(deps.importKey && { importKey: deps.importKey }),
+    importLimit: oneImportAtATime(deps.importKey),
   };
   const timeouts = deps.sessionTimeouts ?? DEFAULT_SESSION_TIMEOUTS;
   const accounts = new AccountService(stores.users, stores.tokens);

@@ -7,7 +7,6 @@ import { changeContext } from '../http/locals.js';
 import type { Logger } from '../ops/logger.js';
 import { csvRows } from './csv.js';
 import { exportFormat, sendExport } from './export.js';
-import { oneImportAtATime, type ImportKey } from './import-limit.js';
 import { isImportMode, IMPORT_MODES, runImport, type ImportMode, type ImportOutcome } from './import-runner.js';
 import { checkedBytes, type SourceRow, type TransferFormat } from './import-source.js';
 import { ndjsonRows } from './ndjson.js';
@@ -19,8 +18,8 @@ export interface TransferOptions {
   readonly writeLimit: RequestHandler;
   readonly importMaxBytes: number;
   readonly logger: Logger;
-  /** Whose imports run one at a time. @default the signed-in user */
-  readonly importKey?: ImportKey;
+  /** Lets one import at a time run per user (oneImportAtATime), shared by the API and the page. */
+  readonly importLimit: RequestHandler;
 }
 
 /** The parser for a file of `format`, over its bytes checked for size and encoding. */
@@ -83,7 +82,7 @@ export function transferApiRouter(options: TransferOptions): Router {
     stopUploadOnEarlyAnswer,
     apiRequires(NEEDS.changeProducts),
     options.writeLimit,
-    oneImportAtATime(options.importKey),
+    options.importLimit,
     async (req, res) => {
       const mode = importModeOf(req.query.mode);
       const format = apiImportFormat(req, importMaxBytes);

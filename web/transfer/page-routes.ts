@@ -7,7 +7,6 @@ import { IMPORT_PROBLEMS_MAX } from '../limits.js';
 import { fileRows, importConflict, importModeOf, type TransferOptions } from './api-routes.js';
 import { CSV_COLUMNS } from './csv.js';
 import { exportFormat, sendExport } from './export.js';
-import { oneImportAtATime } from './import-limit.js';
 import { IMPORT_MODES, runImport, type ImportMode, type ImportOutcome } from './import-runner.js';
 import { bodyChunks, readFormUpload, stopUploadOnEarlyAnswer, uploadFormat } from './upload.js';
 
@@ -56,7 +55,7 @@ export function transferPagesRouter(options: TransferOptions & { readonly csrfPr
     render(res, { mode: 'all-or-nothing' });
   });
 
-  router.post('/import', stopUploadOnEarlyAnswer, options.writeLimit, editor, oneImportAtATime(options.importKey), async (req, res) => {
+  router.post('/import', stopUploadOnEarlyAnswer, options.writeLimit, editor, options.importLimit, async (req, res) => {
     let upload;
     try {
       upload = await readFormUpload(req, importMaxBytes);
