@@ -131,18 +131,18 @@ describe('import uploads that never end (the real server, in-memory store)', () 
     assert.ok(sent.sent < 64 * MIB, `the client sent ${Math.round(sent.sent / MIB)} MiB`);
   });
 
-  it('when a client goes on sending after its answer, then the server cuts the connection soon after, long before 2 GB', async (t) => {
+  it('when a client goes on sending after its answer, then the server stops reading, and cuts the connection a second later, megabytes in', async (t) => {
     const sent = await rudeUpload(app.url, token, 2 * GIB);
     t.diagnostic(`sent ${(sent.sent / MIB).toFixed(1)} MiB before the cut (${sent.error})`);
     assert.match(sent.body, /^HTTP\/1\.1 400 /);
     assert.ok(sent.error, 'the connection was cut');
-    assert.ok(sent.sent < GIB, `the client got ${Math.round(sent.sent / MIB)} MiB out before the cut`);
+    assert.ok(sent.sent < 64 * MIB, `the client got ${Math.round(sent.sent / MIB)} MiB out before the cut`);
   });
 
-  it('when those uploads are over, then the peak memory grew by less than 64 MiB (first use of the parsers included) and the server still answers', async (t) => {
+  it('when those uploads are over, then the peak memory grew by less than 32 MiB (first use of the parsers included) and the server still answers', async (t) => {
     const growth = (await peakRss(app.child.pid!)) - peakBefore;
     t.diagnostic(`peak RSS grew by ${(growth / MIB).toFixed(1)} MiB`);
-    assert.ok(growth < 64 * MIB, `peak RSS grew by ${Math.round(growth / MIB)} MiB`);
+    assert.ok(growth < 32 * MIB, `peak RSS grew by ${Math.round(growth / MIB)} MiB`);
     assert.equal((await fetch(`${app.url}/healthz`)).status, 200);
   });
   it('when a file of valid rows goes past IMPORT_MAX_BYTES, then 413 as soon as it does, and nothing is imported', async (t) => {

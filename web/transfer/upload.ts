@@ -4,21 +4,23 @@ import busboy from 'busboy';
 import { HttpError } from '../http/errors.js';
 import type { TransferFormat } from './import-source.js';
 
-/** How long a client that keeps sending after its answer may go on before the connection is cut. */
+/** How long a client that keeps sending after its answer has before the connection is cut. */
 const LINGER_MS = 1000;
 
 /**
  * An import can be answered before its body has all arrived: a 413, a malformed file, too many
- * problems, a refusal. Node would then either read the rest of the upload for nothing (up to
- * 2 GB) or close the socket at once, and closing with unread bytes makes the kernel reset the
- * connection, which can lose the answer. Instead: after the answer, drop what still arrives,
- * half-close so the client sees the end, and cut the connection LINGER_MS later.
+ * problems, a refusal. Node would then read the rest of the upload for nothing (up to 2 GB) or
+ * close the socket at once, and closing with unread bytes makes the kernel reset the connection,
+ * which can lose the answer on its way. Instead: after the answer, stop reading (TCP flow
+ * control then stops the client, and nothing more is buffered here), half-close so the client
+ * sees the end, and cut the connection LINGER_MS later.
  */
 export const stopUploadOnEarlyAnswer: RequestHandler = (req, res, next) => {
   res.once('finish', () => {
     if (req.complete) return;
+    // Node has just started discarding the rest (req._dump); pausing stops that too.
     req.unpipe();
-    req.resume();
+    req.pause();
     const socket = req.socket;
     socket.end();
     setTimeout(() => socket.destroy(), LINGER_MS).unref();
