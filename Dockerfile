@@ -22,4 +22,4 @@ EXPOSE 3000
 # Cap the old generation so V8 collects before RSS outgrows the pod's 256 MiB limit: left to
 # itself it sizes the heap by the node's memory and let RSS reach ~195 MB under load (the bench
 # starts the app with exactly these flags; see docs/PERFORMANCE.md).
-CMD ["node", "--max-old-space-size=96", "dist/web/server.js"]
+CMD ["node", "--max-old-space-size=96", "--max-semi-space-size=8", "dist/web/server.js"]

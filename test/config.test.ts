@@ -63,6 +63,13 @@ describe('loadConfig', () => {
     assert.match(problems, /MYSQL_DATABASE must be 1 to 64 letters/);
   });
 
+  it('when IMPORT_MAX_BYTES is unset, then imports take up to 50 MiB; a value is read, and a wrong one is named', () => {
+    assert.equal(loadConfig({}).importMaxBytes, 50 * 1024 * 1024);
+    assert.equal(loadConfig({ IMPORT_MAX_BYTES: '1048576' }).importMaxBytes, 1_048_576);
+    assert.match(problemsOf({ IMPORT_MAX_BYTES: '50MB' }), /IMPORT_MAX_BYTES must be a whole number/);
+    assert.match(problemsOf({ IMPORT_MAX_BYTES: '10' }), /IMPORT_MAX_BYTES must be at least 1024/);
+  });
+
   it('when MYSQL_HOST is set without a user, then MYSQL_USER is named', () => {
     assert.match(problemsOf({ MYSQL_HOST: 'db' }), /MYSQL_USER is required when MYSQL_HOST is set/);
   });

@@ -24,7 +24,7 @@ function assertDocumented(template: string, method: string, res: supertest.Respo
   if (!response.content) return assert.equal(res.text, '', 'an undocumented body');
   const content = response.content[mediaType!];
   assert.ok(content, `${mediaType} is not documented for ${method} ${template} ${res.status}`);
-  const ref = JSON.stringify(content.schema).replace('#/components', 'openapi.json#/components');
+  const ref = JSON.stringify(content.schema).replaceAll('#/components', 'openapi.json#/components');
   const validate = ajv.compile(JSON.parse(ref));
   assert.ok(validate(res.body), `${method} ${template} ${res.status}: ${ajv.errorsText(validate.errors)}`);
 }
@@ -57,6 +57,8 @@ describe('OpenAPI description', () => {
     assert.deepEqual(Object.keys(res.body.paths), [
       '/api/products',
       '/api/products/{productId}',
+      '/api/products/export',
+      '/api/products/import',
       '/api/me',
       '/api/tokens',
       '/api/tokens/{tokenId}',
@@ -86,6 +88,27 @@ describe('OpenAPI description', () => {
     await check(item, 'delete', api.delete(`/api/products/${p.productId}`), 404);
     await check('/api/products', 'post', anonymous.post('/api/products').send(buildProduct()), 401);
     await check(item, 'delete', (await apiClient(fx.app, fx.stores, 'viewer')).delete(`/api/products/${p.productId}`), 403);
+
+    const text: Parameters<supertest.Test['parse']>[0] = (res, done) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      res.on('end', () => done(null, body));
+    };
+    const exportPath = '/api/products/export';
+    await check(exportPath, 'get', api.get(`${exportPath}?format=csv`).parse(text), 200);
+    await check(exportPath, 'get', anonymous.get(`${exportPath}?format=ndjson`).parse(text), 200);
+    await check(exportPath, 'get', api.get(`${exportPath}?format=xlsx`), 400);
+    const importPath = '/api/products/import';
+    const csv = (body: string) => api.post(importPath).set('Content-Type', 'text/csv').send(body);
+    await check(importPath, 'post', csv(`product_id,product_name\n${buildProduct().productId},Tea\n`), 200);
+    const existing = buildProduct();
+    await api.post('/api/products').send(existing).expect(201);
+    await check(importPath, 'post', csv(`product_id,product_name\n${existing.productId},Tea\n`), 409);
+    await check(importPath, 'post', csv('product_id,product_name\nbad id,\n'), 400);
+    await check(importPath, 'post', api.post(importPath).set('Content-Type', 'text/csv; charset=latin1').send('x'), 415);
+    await check(importPath, 'post', csv('product_id,product_name\n').set('Content-Length', String(2 ** 40)), 413);
+    await check(importPath, 'post', anonymous.post(importPath).set('Content-Type', 'text/csv').send('x'), 401);
+    await check(importPath, 'post', (await apiClient(fx.app, fx.stores, 'viewer')).post(importPath).set('Content-Type', 'text/csv').send('x'), 403);
 
     await check('/api/me', 'get', api.get('/api/me'), 200);
     await check('/api/me', 'get', anonymous.get('/api/me'), 401);

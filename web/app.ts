@@ -26,13 +26,16 @@ import { createCsrf } from './http/csrf.js';
 import { HttpError } from './http/errors.js';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
 import { requestLogger } from './http/request-logger.js';
-import { BODY_LIMIT_BYTES } from './limits.js';
+import { BODY_LIMIT_BYTES, IMPORT_MAX_BYTES_DEFAULT } from './limits.js';
 import type { Readiness } from './mysql/database.js';
 import { openApiDocument } from './openapi.js';
 import type { Logger } from './ops/logger.js';
 import { Metrics } from './ops/metrics.js';
 import { opsRouter } from './ops/ops-routes.js';
 import type { Stores } from './stores.js';
+import { transferApiRouter } from './transfer/api-routes.js';
+import { oneImportAtATime, type ImportKey } from './transfer/import-limit.js';
+import { transferPagesRouter } from './transfer/page-routes.js';
 
 export interface AppDependencies {
   readonly stores: Stores;
@@ -56,6 +59,10 @@ export interface AppDependencies {
   readonly localLogin?: LocalLoginConfig;
   /** Single sign-on, with the relying party the caller starts and closes. @default off */
   readonly oidc?: { readonly config: OidcConfig; readonly relyingParty: RelyingParty };
+  /** Largest import file in bytes. @default IMPORT_MAX_BYTES_DEFAULT */
+  readonly importMaxBytes?: number;
+  /** Whose imports run one at a time. @default the signed-in user */
+  readonly importKey?: ImportKey;
 }
 
 const PROBES = new Set<string>(Object.values(PROBE_PATHS));
@@ -81,6 +88,13 @@ export function createApp(deps: AppDependencies): Express {
   const csrf = createCsrf(deps.csrfSecret);
   const writeLimit = writeRateLimit(deps.writeRateLimitPerMinute ?? 0);
   const publicRead = deps.publicRead ?? true;
+  const transfer = {
+    store: stores.products,
+    writeLimit,
+    importMaxBytes: deps.importMaxBytes ?? IMPORT_MAX_BYTES_DEFAULT,
+    logger: deps.logger,
+    importLimit: oneImportAtATime(deps.importKey),
+  };
   const timeouts = deps.sessionTimeouts ?? DEFAULT_SESSION_TIMEOUTS;
   const accounts = new AccountService(stores.users, stores.tokens);
   const localLogin = deps.localLogin ?? { enabled: true };
@@ -148,6 +162,8 @@ export function createApp(deps: AppDependencies): Express {
   api.get('/api/openapi.json', (_req, res) => {
     res.json(openApiDocument);
   });
+  // Before the catalog's routes: /api/products/export is not the product with ID "export".
+  api.use(transferApiRouter(transfer));
   api.use(catalogApiRouter(stores.products, writeLimit));
   api.use(authApiRouter(stores.users, stores.tokens, accounts, writeLimit));
   api.use(auditApiRouter(stores.audit));
@@ -162,6 +178,7 @@ export function createApp(deps: AppDependencies): Express {
   if (oidc) pages.use(oidcRouter(oidc, loginPage, writeLimit));
   if (!publicRead) pages.use(pageRequires(NEEDS.read));
   pages.use(catalogPagesRouter(stores.products, csrf.protect, writeLimit));
+  pages.use(transferPagesRouter({ ...transfer, csrfProtect: csrf.protect }));
   pages.use(accountRouter(stores.tokens, accounts, csrf.protect, writeLimit));
   pages.use(adminUsersRouter(stores.users, accounts, csrf.protect, writeLimit, { singleSignOn: !!oidc }));
   pages.use(auditPageRouter(stores.audit));

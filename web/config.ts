@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parseSignInEnv, type SignInConfig } from './auth/oidc/oidc-config.js';
 import { APP_PORT, DATABASE_NAME, MYSQL_PORT, SHUTDOWN_GRACE_SECONDS } from './defaults.js';
+import { IMPORT_MAX_BYTES_DEFAULT } from './limits.js';
 
 export interface MysqlConfig {
   readonly host: string;
@@ -35,6 +36,8 @@ export interface Config {
   readonly auditRetentionDays: number;
   /** Single sign-on (absent unless OIDC_ISSUER is set) and whether password sign-in is on. */
   readonly signIn: SignInConfig;
+  /** Largest file an import accepts, in bytes. */
+  readonly importMaxBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -84,6 +87,7 @@ const schema = z.object({
   SESSION_IDLE_MINUTES: integer(1, 10_080, 60),
   SESSION_MAX_HOURS: integer(1, 8_760, 24),
   AUDIT_RETENTION_DAYS: integer(1, 36_500, 400),
+  IMPORT_MAX_BYTES: integer(1024, 1024 ** 3, IMPORT_MAX_BYTES_DEFAULT),
 });
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -140,6 +144,7 @@ export function loadConfig(env: Env = process.env): Config {
     session: { idleMs: e.SESSION_IDLE_MINUTES * 60_000, maxMs: e.SESSION_MAX_HOURS * 3_600_000 },
     auditRetentionDays: e.AUDIT_RETENTION_DAYS,
     signIn: signIn.config,
+    importMaxBytes: e.IMPORT_MAX_BYTES,
   };
 }
 

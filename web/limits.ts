@@ -9,3 +9,11 @@ export const LIST_LIMIT = { min: 1, max: 100, default: 20 } as const;
 export const PAGE_SIZE = 20;
 /** A search counts its matches up to this many and then shows "1,000+": counting them all reads every row. */
 export const SEARCH_COUNT_CAP = 1000;
+/** Largest import file (IMPORT_MAX_BYTES's default): about 850,000 products with short names in the export's CSV. */
+export const IMPORT_MAX_BYTES_DEFAULT = 50 * 1024 * 1024;
+/** Longest line an import reads; a valid product's line is under 2 KiB, so longer ones are refused at once. */
+export const IMPORT_LINE_MAX_BYTES = 16 * 1024;
+/** Products per batch of an import (one statement) and of an export (one query). */
+export const TRANSFER_BATCH_ROWS = 1000;
+/** An import reports at most this many problems, then stops reading. */
+export const IMPORT_PROBLEMS_MAX = 100;

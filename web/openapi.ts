@@ -2,7 +2,9 @@ import { TOKEN_EXPIRY_DAYS_MAX, TOKEN_NAME_MAX } from './auth/api-tokens.js';
 import { PASSWORD_MAX, PASSWORD_MIN, USERNAME_MAX } from './auth/credentials-rules.js';
 import { ROLES } from './auth/roles.js';
 import { AUDIT_ACTIONS } from './audit/audit-event.js';
-import { LIST_LIMIT, PRODUCT_ID_MAX, PRODUCT_NAME_MAX, SEARCH_MAX } from './limits.js';
+import { IMPORT_PROBLEMS_MAX, LIST_LIMIT, PRODUCT_ID_MAX, PRODUCT_NAME_MAX, SEARCH_MAX } from './limits.js';
+import { FORMATS } from './transfer/import-source.js';
+import { IMPORT_MODES } from './transfer/import-runner.js';
 
 const problemResponse = (description: string) => ({
   description,
@@ -24,6 +26,12 @@ const productIdParameter = {
 };
 
 const jsonBody = (schema: string) => ({ required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${schema}` } } } });
+
+/** The report inside problem+json; the early refusals (415, a Content-Length over the limit) carry no report. */
+const importProblem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: { anyOf: [{ $ref: '#/components/schemas/ImportProblem' }, { $ref: '#/components/schemas/Problem' }] } } },
+});
 
 const unavailable = problemResponse('The database is unavailable; retry after the Retry-After seconds.');
 const unauthorized = problemResponse('No API token, or one that is unknown, revoked, expired or whose account is disabled (WWW-Authenticate: Bearer)');
@@ -128,6 +136,53 @@ export const openApiDocument = {
           '400': problemResponse('Invalid ID'),
           '404': problemResponse('No such product'),
           '429': tooMany,
+          ...guarded,
+        },
+      },
+    },
+    '/api/products/export': {
+      get: {
+        summary: 'Every product as one file, in the order they were added',
+        description:
+          'Streamed in keyset batches (Content-Disposition: attachment; filename="products-YYYY-MM-DD.csv"). CSV is RFC 4180 and UTF-8 ' +
+          'with the header product_id,product_name,created_at; a text starting with = + - @ tab, CR or \' gets a \' in front so that ' +
+          'spreadsheets show it as text (the import takes it off again). NDJSON has one JSON API product per line. Without `format` ' +
+          'this path is the product whose ID is "export". A database failure after the first batch cuts the response off.',
+        parameters: [{ name: 'format', in: 'query', required: true, schema: { type: 'string', enum: [...FORMATS] } }],
+        responses: {
+          '200': {
+            description: 'The file',
+            content: { 'text/csv': { schema: { type: 'string' } }, 'application/x-ndjson': { schema: { type: 'string' } } },
+          },
+          '400': problemResponse('format is neither csv nor ndjson'),
+          ...readable,
+        },
+      },
+    },
+    '/api/products/import': {
+      post: {
+        summary: 'Add many products from a CSV or NDJSON file (editor)',
+        description:
+          'The file is read as it arrives and goes in as one transaction, with one audit event. The same rules as single creates; ' +
+          'an ID repeated within the file is a problem on its later line. all-or-nothing (the default) imports nothing when any row ' +
+          'has a problem or an ID exists; skip-existing leaves out rows whose ID exists. Reading stops after ' +
+          `${IMPORT_PROBLEMS_MAX} problems. One import counts as one write against the rate limit; one runs at a time per user.`,
+        security: tokenSecurity,
+        parameters: [{ name: 'mode', in: 'query', schema: { type: 'string', enum: [...IMPORT_MODES], default: IMPORT_MODES[0] } }],
+        requestBody: {
+          required: true,
+          content: {
+            'text/csv': { schema: { type: 'string', description: 'Header product_id,product_name[,created_at]; CRLF or LF; a UTF-8 BOM is allowed' } },
+            'application/x-ndjson': { schema: { type: 'string', description: 'One {"productId", "productName"[, "createdAt"]} per line' } },
+          },
+        },
+        responses: {
+          '200': jsonResponse('Imported: the report', 'ImportReport'),
+          '400': importProblem('Rows with problems, or a malformed file (header, a quoted field that never ends, an over-long line, empty); nothing was imported'),
+          '409': importProblem('IDs that exist already (all-or-nothing), or created by someone else during the import; nothing was imported'),
+          '413': importProblem('The file is larger than IMPORT_MAX_BYTES'),
+          '415': importProblem('Not text/csv or application/x-ndjson, not UTF-8, or compressed'),
+          '429': problemResponse('Too many writes from this client, or an import of this user is running'),
           ...guarded,
         },
       },
@@ -381,7 +436,7 @@ export const openApiDocument = {
             type: 'object',
             required: ['type', 'id'],
             additionalProperties: false,
-            properties: { type: { type: 'string', enum: ['product', 'user', 'token'] }, id: { type: 'string' } },
+            properties: { type: { type: 'string', enum: ['product', 'user', 'token', 'catalog'] }, id: { type: 'string' } },
           },
           before: { type: ['object', 'null'] },
           after: { type: ['object', 'null'] },
@@ -397,6 +452,35 @@ export const openApiDocument = {
           items: { type: 'array', items: { $ref: '#/components/schemas/AuditEvent' } },
           nextCursor: { type: ['string', 'null'] },
         },
+      },
+      ImportReport: {
+        type: 'object',
+        required: ['mode', 'format', 'read', 'created', 'skipped', 'rejected', 'problems', 'complete'],
+        properties: {
+          mode: { type: 'string', enum: [...IMPORT_MODES] },
+          format: { type: 'string', enum: [...FORMATS] },
+          read: { type: 'integer', description: 'Rows read (not the header, not blank lines)' },
+          created: { type: 'integer' },
+          skipped: { type: 'integer', description: 'Rows whose ID existed (skip-existing)' },
+          rejected: { type: 'integer', description: 'Rows with a problem' },
+          problems: {
+            type: 'array',
+            maxItems: IMPORT_PROBLEMS_MAX,
+            items: {
+              type: 'object',
+              required: ['line', 'message'],
+              additionalProperties: false,
+              properties: { line: { type: 'integer', minimum: 1 }, field: { type: 'string' }, message: { type: 'string' } },
+            },
+          },
+          complete: { type: 'boolean', description: 'False when reading stopped before the end of the file' },
+        },
+      },
+      ImportProblem: {
+        allOf: [
+          { $ref: '#/components/schemas/Problem' },
+          { $ref: '#/components/schemas/ImportReport' },
+        ],
       },
       Problem: {
         type: 'object',

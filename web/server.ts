@@ -99,6 +99,7 @@ async function main() {
     metrics: new Metrics(database && (() => database.poolStats())),
     trustProxy: config.trustProxy,
     writeRateLimitPerMinute: config.writeRateLimitPerMinute,
+    importMaxBytes: config.importMaxBytes,
     publicRead: config.publicRead,
     sessionTimeouts: config.session,
     localLogin: config.signIn.localLogin,

@@ -28,7 +28,7 @@ const USAGE = `Usage: npm run bench -- [options]
   --connections 32      concurrent HTTP connections, and concurrent raw callers
   --runs 3              measurements per scenario and side (median is reported)
   --pool 10             MySQL pool size for the app and for the raw driver
-  --scenarios a,b       only these scenarios (list, deep, get, post, page)
+  --scenarios a,b       only these scenarios (list, deep, get, post, page, transfer)
   --keep                keep the seeded bench databases for reruns
   --cpu-prof DIR        start the app with --cpu-prof, profiles written to DIR
   --db-prefix pc_bench  bench database name prefix (one database per size)`;

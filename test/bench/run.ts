@@ -9,6 +9,7 @@ import { parseOptions, type BenchOptions } from './options.js';
 import { cpuTable, growthTable, median, medianResult, sizeLabel, sizeTable, targetLines, type Measured } from './report.js';
 import { SCENARIOS, type Scenario } from './scenarios.js';
 import { seedDatabase } from './seed.js';
+import { benchTransfer } from './transfer.js';
 
 async function measureScenario(
   scenario: Scenario,
@@ -110,9 +111,13 @@ async function main() {
   const options = parseOptions(process.argv.slice(2));
   const started = performance.now();
   const chosen = SCENARIOS.filter((s) => !options.scenarios || options.scenarios.includes(s.key));
-  if (chosen.length === 0) throw new Error(`no such scenario; choose from ${SCENARIOS.map((s) => s.key).join(', ')}`);
+  const transfer = !options.scenarios || options.scenarios.includes('transfer');
+  if (chosen.length === 0 && !transfer) throw new Error(`no such scenario; choose from ${SCENARIOS.map((s) => s.key).join(', ')}, transfer`);
   console.error('building the app (npm run build) ...');
   execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
+  const largest = Math.max(...options.sizes);
+  const transferLines = () => benchTransfer({ ...options, exportSize: largest, importRows: Math.min(100_000, largest) });
+  if (chosen.length === 0) return console.log([machine(options), '', ...(await transferLines())].join('\n'));
 
   const measured: Measured[] = [];
   for (const size of options.sizes) measured.push(...(await measureSize(size, chosen, options)));
@@ -121,6 +126,7 @@ async function main() {
   const out = [machine(options), '', ...sizes.map((size) => `${sizeTable(size, measured)}\n\n${cpuTable(size, measured)}\n`)];
   if (sizes.length > 1) out.push(growthTable(sizes[0]!, sizes.at(-1)!, measured), '');
   out.push('### Targets', '', ...targetLines(measured, sizes).map((l) => `    ${l}`), '');
+  if (transfer) out.push(...(await transferLines()), '');
   out.push(`Total time ${((performance.now() - started) / 1000).toFixed(0)} s.`);
   console.log(out.join('\n'));
 }

@@ -8,14 +8,14 @@ import { WriteStream, type WriteOutcome } from './support/write-stream.js';
 const DATABASE = 'catalog_fault2';
 const CONNECT_TIMEOUT_MS = 1000;
 const QUERY_TIMEOUT_MS = 1500;
-/** A failing write must be answered within one connect and one query deadline, plus slack for a loaded machine. */
-const FAIL_BOUND_MS = CONNECT_TIMEOUT_MS + QUERY_TIMEOUT_MS + 2500;
+/** The documented bound: a failing write is answered within connect + query timeout (+ 250 ms for late timers). */
+const FAIL_BOUND_MS = CONNECT_TIMEOUT_MS + QUERY_TIMEOUT_MS + 250;
 /** More writers than pooled connections, so requests also queue for connections during the outage. */
 const WORKERS = 8;
 const POOL_SIZE = 4;
 const NOTHING_CHANGED = /nothing was read or changed/;
 
-describe('fault 2: the database fails during a stream of writes', () => {
+describe('fault 2a: the database is killed during a stream of writes', () => {
   const suite = faultSuite();
   let app: AppProcess;
   let stream: WriteStream | undefined;
@@ -82,11 +82,6 @@ describe('fault 2: the database fails during a stream of writes', () => {
 
   it('when mariadbd is killed -9 mid-stream, then writes fail fast with 503, the app recovers on its own, and no acknowledged write is lost', async (t) => {
     const outcomes = await writesThrough({ begin: () => suite.db.kill('SIGKILL'), end: () => suite.db.start() }, 30);
-    await assertSurvived(t, outcomes);
-  });
-
-  it('when mariadbd freezes (SIGSTOP) mid-stream, then writes get 503 within the timeouts and succeed again once it thaws', async (t) => {
-    const outcomes = await writesThrough({ begin: async () => suite.db.pause(true), end: async () => suite.db.pause(false) }, 20);
     await assertSurvived(t, outcomes);
   });
 });

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { DuplicateProductIdError, type ProductStore } from '../../web/catalog/product-store.js';
+import {
+  DuplicateProductIdError,
+  ImportConflictError,
+  type ImportBatchResult,
+  type ImportRow,
+  type ProductStore,
+  type StoredProduct,
+} from '../../web/catalog/product-store.js';
 import type { Stores } from '../../web/stores.js';
 import { buildProduct } from './factory.js';
 import { TEST_CONTEXT } from './auth.js';
@@ -134,6 +141,111 @@ export function describeStoreContract(
       const before = await store.count();
       await store.create(buildProduct(), TEST_CONTEXT);
       assert.equal(await store.count(), before + 1);
+    });
+
+    /** Every product, walking the export's keyset batches `size` at a time. */
+    async function exportAll(size: number): Promise<StoredProduct[]> {
+      const all: StoredProduct[] = [];
+      for (let batch = await store.exportBatch(0, size); batch.length; batch = await store.exportBatch(batch.at(-1)!.seq, size)) {
+        assert.ok(batch.length <= size);
+        all.push(...batch);
+      }
+      return all;
+    }
+    const importRows = (n: number, tag = buildProduct().productId): ImportRow[] =>
+      Array.from({ length: n }, (_, i) => ({ line: i + 2, productId: `${tag}-${i}`, productName: `Imported ${i}` }));
+    const importEvents = async () => (await stores.audit.list({ action: 'product.import', limit: 100 })).events;
+
+    it('when exporting in keyset batches, then every product comes once, in the order added, and a removed one is gone', async () => {
+      const made: StoredProduct[] = [];
+      for (let i = 0; i < 5; i++) made.push(await store.create(buildProduct(), TEST_CONTEXT));
+      await store.remove(made[2]!.productId, TEST_CONTEXT);
+      const all = await exportAll(2);
+      const seqs = all.map((p) => p.seq);
+      assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), 'in the order added');
+      assert.equal(new Set(all.map((p) => p.productId)).size, all.length, 'none twice');
+      assert.equal(all.length, await store.count());
+      const mine = all.filter((p) => made.some((m) => m.productId === p.productId));
+      assert.deepEqual(mine.map((p) => p.productId), [made[0], made[1], made[3], made[4]].map((p) => p!.productId));
+      assert.deepEqual(mine.map((p) => [p.productName, p.createdAt.getTime()]), [made[0], made[1], made[3], made[4]].map((p) => [p!.productName, p!.createdAt.getTime()]));
+      assert.deepEqual(await store.exportBatch(all.at(-1)!.seq, 10), []);
+    });
+
+    it('when an import commits, then its rows are stored in file order with their times, counted, and recorded as one audit event', async () => {
+      const countBefore = await store.count();
+      const eventsBefore = (await importEvents()).length;
+      const rows = importRows(3);
+      const given = new Date('2001-02-03T04:05:06.789Z');
+      const withTime = { ...rows[2]!, createdAt: given };
+      const startedAt = Date.now();
+      const results = await store.importProducts(context, async (importer) => {
+        const found = [await importer.add(rows.slice(0, 2)), await importer.add([withTime])];
+        return { commit: true, value: found, summary: { created: 3, format: 'csv' } };
+      });
+      assert.deepEqual(results.map((r) => r.accepted), [2, 1]);
+      assert.equal(await store.count(), countBefore + 3);
+      const stored = await Promise.all(rows.map((r) => store.get(r.productId)));
+      assert.deepEqual(stored.map((p) => p?.productName), rows.map((r) => r.productName));
+      assert.equal(stored[2]?.createdAt.toISOString(), given.toISOString());
+      assert.ok(stored[0]!.createdAt.getTime() >= startedAt - 1000, 'a row without a time gets the time of the import');
+      const tail = (await exportAll(1000)).slice(-3);
+      assert.deepEqual(tail.map((p) => p.productId), rows.map((r) => r.productId), 'in file order');
+      const events = await importEvents();
+      assert.equal(events.length, eventsBefore + 1);
+      assert.deepEqual([events[0]?.target, events[0]?.after, events[0]?.actor?.username], [{ type: 'catalog', id: 'products' }, { created: 3, format: 'csv' }, 'auditor']);
+    });
+
+    it('when rows name an existing ID or repeat one of the file, then the importer reports their lines and takes the others', async () => {
+      const existing = await store.create(buildProduct(), TEST_CONTEXT);
+      // More rows than a statement takes, so a repeat meets an inserted row as well as a pending one.
+      const rows = importRows(1200);
+      const results: ImportBatchResult[] = [];
+      await store.importProducts(context, async (importer) => {
+        results.push(await importer.add([...rows.slice(0, 1100), { line: 1102, productId: existing.productId, productName: 'x' }]));
+        results.push(await importer.add([...rows.slice(1100), { ...rows[0]!, line: 1203 }, { ...rows[1150]!, line: 1204 }, { line: 1205, productId: existing.productId, productName: 'y' }]));
+        return { commit: false, value: undefined };
+      });
+      assert.deepEqual(results.map((r) => r.accepted), [1100, 100]);
+      assert.deepEqual(results.map((r) => r.existing.map((e) => e.line)), [[1102], [1205]]);
+      assert.deepEqual(results.map((r) => r.repeated.map((e) => e.line)), [[], [1203, 1204]]);
+    });
+
+    it('when an import does not commit, or its feed throws, then nothing of it is stored, counted or recorded', async () => {
+      const countBefore = await store.count();
+      const eventsBefore = (await importEvents()).length;
+      const kept = importRows(1500);
+      const value = await store.importProducts(context, async (importer) => {
+        await importer.add(kept);
+        return { commit: false, value: 'rolled back' };
+      });
+      assert.equal(value, 'rolled back');
+      const thrown = importRows(3);
+      await assert.rejects(
+        store.importProducts(context, async (importer) => {
+          await importer.add(thrown);
+          throw new Error('the upload broke off');
+        }),
+        /broke off/,
+      );
+      assert.equal(await store.count(), countBefore);
+      assert.equal((await importEvents()).length, eventsBefore);
+      for (const r of [kept[0]!, kept[1499]!, thrown[0]!]) assert.equal(await store.get(r.productId), undefined);
+    });
+
+    it('when someone else creates one of its IDs before it commits, then the import fails with ImportConflictError and stores nothing', async () => {
+      const countBefore = await store.count();
+      const rows = importRows(3);
+      await assert.rejects(
+        store.importProducts(context, async (importer) => {
+          await importer.add(rows);
+          await store.create({ productId: rows[1]!.productId, productName: 'first' }, TEST_CONTEXT);
+          return { commit: true, value: undefined, summary: {} };
+        }),
+        ImportConflictError,
+      );
+      assert.equal(await store.count(), countBefore + 1);
+      assert.equal((await store.get(rows[1]!.productId))?.productName, 'first');
+      assert.equal(await store.get(rows[0]!.productId), undefined);
     });
 
     it('when 20 creates of one ID race, then exactly one wins', async () => {

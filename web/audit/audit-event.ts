@@ -5,6 +5,7 @@ export const AUDIT_ACTIONS = [
   'product.create',
   'product.rename',
   'product.delete',
+  'product.import',
   'user.create',
   'user.role',
   'user.disable',
@@ -23,7 +24,7 @@ export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export const isAuditAction = (value: unknown): value is AuditAction =>
   typeof value === 'string' && (AUDIT_ACTIONS as readonly string[]).includes(value);
 
-export type TargetType = 'product' | 'user' | 'token';
+export type TargetType = 'product' | 'user' | 'token' | 'catalog';
 
 /** Values before or after a change: only what changed, never a secret. */
 export type AuditValues = Readonly<Record<string, string | number | boolean | null>>;

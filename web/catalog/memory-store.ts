@@ -2,8 +2,13 @@ import type { ChangeContext } from '../auth/principal.js';
 import { MemoryAuditLog } from '../audit/memory-audit-log.js';
 import {
   DuplicateProductIdError,
+  IMPORT_AUDIT_TARGET,
+  ImportConflictError,
   toPage,
+  type ImportDecision,
+  type ImportRow,
   type NewProduct,
+  type ProductImporter,
   type PageQuery,
   type ProductPage,
   type ProductStore,
@@ -74,6 +79,42 @@ export class MemoryProductStore implements ProductStore {
       before: { productName: existing.productName },
     });
     return existing;
+  }
+
+  async exportBatch(afterSeq: number, limit: number): Promise<StoredProduct[]> {
+    const batch: StoredProduct[] = [];
+    for (const p of this.#byId.values()) {
+      if (p.seq <= afterSeq) continue;
+      batch.push(p);
+      if (batch.length === limit) break;
+    }
+    return batch;
+  }
+
+  async importProducts<T>(context: ChangeContext, feed: (importer: ProductImporter) => Promise<ImportDecision<T>>): Promise<T> {
+    const importedAt = new Date();
+    const staged = new Map<string, ImportRow>();
+    const decision = await feed({
+      add: async (rows) => {
+        const existing: ImportRow[] = [];
+        const repeated: ImportRow[] = [];
+        for (const row of rows) {
+          if (this.#byId.has(row.productId)) existing.push(row);
+          else if (staged.has(row.productId)) repeated.push(row);
+          else staged.set(row.productId, row);
+        }
+        return { accepted: rows.length - existing.length - repeated.length, existing, repeated };
+      },
+    });
+    if (!decision.commit) return decision.value;
+    // One synchronous step from here on, which is what a transaction gives the MySQL store.
+    for (const productId of staged.keys()) if (this.#byId.has(productId)) throw new ImportConflictError();
+    for (const row of staged.values()) {
+      const { productId, productName } = row;
+      this.#byId.set(productId, { productId, productName, createdAt: row.createdAt ?? importedAt, seq: ++this.#lastSeq });
+    }
+    this.audit.append({ context, action: 'product.import', target: IMPORT_AUDIT_TARGET, after: decision.summary });
+    return decision.value;
   }
 
   #matching(nameContains: string | undefined): StoredProduct[] {

@@ -3,10 +3,15 @@ import type { ChangeContext } from '../auth/principal.js';
 import { insertAuditEvent } from '../audit/mysql-audit-log.js';
 import type { Execute } from '../mysql/deadline.js';
 import { sqlErrorCode, type MysqlRunner, type Row } from '../mysql/runner.js';
+import { MysqlImporter } from './mysql-importer.js';
 import {
   DuplicateProductIdError,
+  IMPORT_AUDIT_TARGET,
+  ImportConflictError,
   toPage,
+  type ImportDecision,
   type NewProduct,
+  type ProductImporter,
   type PageQuery,
   type ProductPage,
   type ProductStore,
@@ -16,7 +21,7 @@ import {
 /** The count lives in this many rows of product_counts (see migration 003), picked at random per write. */
 const COUNT_SLOTS = 16;
 const ADD_TO_COUNT = 'INSERT INTO product_counts (slot, n) VALUES (?, ?) ON DUPLICATE KEY UPDATE n = n + ?';
-const countChange = (delta: 1 | -1): string[] => [String(Math.floor(Math.random() * COUNT_SLOTS)), String(delta), String(delta)];
+const countChange = (delta: number): string[] => [String(Math.floor(Math.random() * COUNT_SLOTS)), String(delta), String(delta)];
 
 interface ProductRow extends Row {
   id: number;
@@ -26,6 +31,16 @@ interface ProductRow extends Row {
 }
 
 const COLUMNS = 'id, product_id, product_name, created_at';
+
+/** One keyset batch of an export. When the trash comes, its products are left out here. */
+const EXPORT_BATCH = `SELECT ${COLUMNS} FROM products WHERE id > ? ORDER BY id LIMIT ?`;
+
+/** Thrown inside an import's transaction to roll it back, carrying the answer out. */
+class RollBack<T> extends Error {
+  constructor(readonly value: T) {
+    super('import rolled back');
+  }
+}
 
 /** Escapes LIKE wildcards so a search for "50%" means the characters, not a pattern. */
 function likeContains(text: string): string {
@@ -149,4 +164,36 @@ export class MysqlProductStore implements ProductStore {
       return existing;
     });
   }
+  async exportBatch(afterSeq: number, limit: number): Promise<StoredProduct[]> {
+    const rows = await this.db.query<ProductRow[]>(EXPORT_BATCH, [String(afterSeq), String(limit)]);
+    return rows.map(toProduct);
+  }
+
+  async importProducts<T>(context: ChangeContext, feed: (importer: ProductImporter) => Promise<ImportDecision<T>>): Promise<T> {
+    const importedAt = new Date();
+    try {
+      // The transaction lasts as long as the upload; each statement has its own deadline.
+      return await this.db.run(
+        async (execute) => {
+          // The first read fixes the snapshot MysqlImporter relies on.
+          const [top] = await execute<Row[]>('SELECT COALESCE(MAX(id), 0) AS id FROM products');
+          const importer = new MysqlImporter(execute, Number(top?.id ?? 0), importedAt);
+          const decision = await feed(importer);
+          if (!decision.commit) throw new RollBack(decision.value);
+          await importer.flush();
+          // The count's slot is locked only from here to the commit, not for the whole upload.
+          if (importer.inserted) await execute(ADD_TO_COUNT, countChange(importer.inserted));
+          await insertAuditEvent(execute, { context, action: 'product.import', target: IMPORT_AUDIT_TARGET, after: decision.summary }, importedAt);
+          return decision.value;
+        },
+        { transaction: true, deadline: 'each statement' },
+      );
+    } catch (error) {
+      if (error instanceof RollBack) return error.value as T;
+      // Created by someone else after the snapshot: the insert met their row.
+      if (sqlErrorCode(error) === 'ER_DUP_ENTRY') throw new ImportConflictError();
+      throw error;
+    }
+  }
+
 }

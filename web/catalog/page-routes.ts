@@ -67,15 +67,18 @@ async function searchPage(store: ProductStore, query: PageQuery, search: string)
 export function catalogPagesRouter(store: ProductStore, csrfProtect: RequestHandler, writeLimit: RequestHandler): Router {
   const router = Router();
 
-  async function render(req: Request, res: Response, list: ListRequest, form: FormState, status = 200, notice?: string) {
+  /** `list` undefined: the database just failed this request, so the page shows no list rather than wait for it again. */
+  async function render(req: Request, res: Response, list: ListRequest | undefined, form: FormState, status = 200, notice?: string) {
     let page: ProductPage | undefined;
     let total: number | string | undefined;
-    let unavailable = false;
+    let unavailable = list === undefined;
     try {
-      const query = { limit: PAGE_SIZE, olderThan: list.olderThan, newerThan: list.newerThan, nameContains: list.search };
-      [page, total] = list.search
-        ? await searchPage(store, query, list.search)
-        : await Promise.all([store.listPage(query), store.count()]);
+      if (list) {
+        const query = { limit: PAGE_SIZE, olderThan: list.olderThan, newerThan: list.newerThan, nameContains: list.search };
+        [page, total] = list.search
+          ? await searchPage(store, query, list.search)
+          : await Promise.all([store.listPage(query), store.count()]);
+      }
     } catch (error) {
       if (!(error instanceof StoreUnavailableError)) throw error;
       unavailable = true;
@@ -86,9 +89,9 @@ export function catalogPagesRouter(store: ProductStore, csrfProtect: RequestHand
       unavailable,
       products: page?.items ?? [],
       total,
-      search: list.search ?? '',
-      newerHref: page?.hasNewer && first ? pageHref(list.search, 'after', first.seq) : undefined,
-      olderHref: page?.hasOlder && last ? pageHref(list.search, 'before', last.seq) : undefined,
+      search: list?.search ?? '',
+      newerHref: page?.hasNewer && first ? pageHref(list?.search, 'after', first.seq) : undefined,
+      olderHref: page?.hasOlder && last ? pageHref(list?.search, 'before', last.seq) : undefined,
       form,
       notice,
       principal: res.locals.principal,
@@ -126,7 +129,8 @@ export function catalogPagesRouter(store: ProductStore, csrfProtect: RequestHand
       if (httpError.status !== 409 && httpError.status !== 503) throw error;
       const errors: Record<string, string> = httpError.status === 409 ? { product_id: httpError.message } : {};
       const message = httpError.status === 503 ? httpError.message : undefined;
-      await render(req, res, { search: undefined }, { values, errors, ...(message && { message }) }, httpError.status);
+      const list = httpError.status === 503 ? undefined : { search: undefined };
+      await render(req, res, list, { values, errors, ...(message && { message }) }, httpError.status);
     }
   });
 

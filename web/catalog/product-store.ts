@@ -1,3 +1,4 @@
+import type { AuditValues } from '../audit/audit-event.js';
 import type { ChangeContext } from '../auth/principal.js';
 
 /** A product as the catalog stores it. */
@@ -46,6 +47,55 @@ export interface ProductStore {
   rename(productId: string, productName: string, context: ChangeContext): Promise<StoredProduct | undefined>;
   /** The product as it was before its removal, or undefined when there was none. */
   remove(productId: string, context: ChangeContext): Promise<StoredProduct | undefined>;
+  /**
+   * One batch of an export: up to `limit` products added after sequence number `afterSeq`, in the
+   * order they were added. Keyset, so each batch costs the same however far the export has got.
+   */
+  exportBatch(afterSeq: number, limit: number): Promise<StoredProduct[]>;
+  /**
+   * One import, as one transaction: `feed` hands the file's rows to the importer in batches and
+   * then decides. On commit the rows, the catalog count and one audit event (`product.import`
+   * with the decision's summary) are stored together; otherwise nothing is.
+   * @throws ImportConflictError when someone else created one of the file's IDs meanwhile.
+   */
+  importProducts<T>(context: ChangeContext, feed: (importer: ProductImporter) => Promise<ImportDecision<T>>): Promise<T>;
+}
+
+/** A checked row of an import file, with the line it came from. */
+export interface ImportRow {
+  readonly line: number;
+  readonly productId: string;
+  readonly productName: string;
+  /** Absent: the time of the import. */
+  readonly createdAt?: Date;
+}
+
+export interface ImportBatchResult {
+  /** Rows taken, to be created on commit. */
+  readonly accepted: number;
+  /** Rows whose ID the catalog held before the import; not taken. */
+  readonly existing: readonly ImportRow[];
+  /** Rows whose ID an earlier row of the file has; not taken. */
+  readonly repeated: readonly ImportRow[];
+}
+
+export interface ProductImporter {
+  add(rows: readonly ImportRow[]): Promise<ImportBatchResult>;
+}
+
+export type ImportDecision<T> =
+  | { readonly commit: true; readonly value: T; /** What the audit event records. */ readonly summary: AuditValues }
+  | { readonly commit: false; readonly value: T };
+
+/** What an import's audit event is about: the catalog as a whole, not one product. */
+export const IMPORT_AUDIT_TARGET = { type: 'catalog', id: 'products' } as const;
+
+/** Someone else created one of an import's IDs while it ran; the import was rolled back whole. */
+export class ImportConflictError extends Error {
+  constructor() {
+    super('A product with one of the IDs in this file was created by someone else while the import ran. Nothing was imported; try again.');
+    this.name = 'ImportConflictError';
+  }
 }
 
 export class DuplicateProductIdError extends Error {

@@ -3,7 +3,7 @@ import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql
 export interface Deadlines {
   /** Longest wait for a pooled connection (queueing behind busy ones, or opening a new one). */
   readonly acquireMs: number;
-  /** Longest wait for one statement's answer once it has a connection. */
+  /** Longest wait for the answers of one unit of work (every statement of a transaction) once it has a connection. */
   readonly queryMs: number;
 }
 
@@ -27,33 +27,61 @@ export type SqlParams = ReadonlyArray<string | number | Date | Buffer | null>;
 /** Runs one prepared statement on the connection `work` was given, within the query deadline. */
 export type Execute = <R extends RowDataPacket[] | ResultSetHeader>(sql: string, params?: SqlParams) => Promise<R>;
 
+export interface RunOptions {
+  /** Run `work` as one transaction: BEGIN before, COMMIT after, undone on failure. */
+  readonly transaction?: boolean;
+  /**
+   * 'whole' (the default): every statement, BEGIN and COMMIT included, shares one query deadline
+   * counted from getting the connection, so the caller answers within acquire + query time.
+   * 'each statement': a long unit of work (an import) gives each statement its own query deadline.
+   */
+  readonly deadline?: 'whole' | 'each statement';
+  /** A `performance.now()` time that nothing may outlast, shared by attempts of one request (retries). */
+  readonly until?: number;
+}
+
 /**
- * Runs `work` on one pooled connection (in one transaction when `transaction` is set), with a
- * deadline on getting the connection and on every statement.
+ * Runs `work` on one pooled connection (in one transaction when asked), with a deadline on
+ * getting the connection and one on its statements (see RunOptions.deadline).
  *
  * mysql2's own `timeout` does not suffice against a server that stops answering: it starts only
  * when the statement reaches the head of its connection's queue, does not cover the PREPARE
  * before it, and after it fires the connection stays busy and outside the pool. A frozen server
- * would so hold every request and, one by one, every pooled connection. Here a connection that
- * timed out or broke is destroyed, so the pool opens fresh ones once the server is back (and the
- * server rolls back whatever that connection held).
+ * would so hold every request and, one by one, every pooled connection.
+ *
+ * When `work` fails, a connection with an unanswered statement (timed out) or a broken one is
+ * destroyed at once: a ROLLBACK sent on it would queue behind the stuck statement, and the server
+ * rolls back by itself when the connection closes. Only a sound connection (an error the server
+ * sent, or one `work` threw between statements) gets a ROLLBACK, within what is left of the
+ * deadline, and goes back to the pool.
  */
 export async function runWithin<T>(
   pool: Pool,
   deadlines: Deadlines,
   work: (execute: Execute) => Promise<T>,
-  { transaction = false } = {},
+  { transaction = false, deadline = 'whole', until = Infinity }: RunOptions = {},
 ): Promise<T> {
   let conn: PoolConnection;
   try {
-    conn = await within(pool.getConnection(), deadlines.acquireMs, (late) => late.release());
+    const acquireMs = Math.min(deadlines.acquireMs, until - performance.now());
+    conn = await within(pool.getConnection(), acquireMs, (late) => late.release());
   } catch (error) {
     // Refused, timed out, or turned away (too many connections, access denied): nothing was sent.
     throw new DatabaseUnresponsiveError(`no database connection: ${describeDbError(error)}`, false, { cause: error });
   }
-  const bounded = <R>(step: Promise<R>) => within(step, deadlines.queryMs);
+  const workBy = Math.min(performance.now() + deadlines.queryMs, until);
+  const allowedMs = () => (deadline === 'whole' ? workBy - performance.now() : Math.min(deadlines.queryMs, until - performance.now()));
+  /** Statements sent on `conn` whose answer has not come. */
+  let unanswered = 0;
+  const bounded = <R>(step: Promise<R>): Promise<R> => {
+    unanswered++;
+    const answered = () => void unanswered--;
+    step.then(answered, answered);
+    return within(step, allowedMs());
+  };
   const execute: Execute = async (sql, params = []) => {
-    const [result] = await bounded(conn.execute<never>({ sql, timeout: deadlines.queryMs }, params as (string | number | Date | Buffer | null)[]));
+    const timeout = Math.max(1, Math.ceil(allowedMs()));
+    const [result] = await bounded(conn.execute<never>({ sql, timeout }, params as (string | number | Date | Buffer | null)[]));
     return result;
   };
   try {
@@ -63,12 +91,11 @@ export async function runWithin<T>(
     conn.release();
     return result;
   } catch (error) {
-    const rolledBack = !transaction || (await bounded(conn.rollback()).then(() => true, () => false));
-    if (isServerAnswer(error) && rolledBack) {
+    const sound = unanswered === 0 && !isConnectionFailure(error);
+    if (sound && (!transaction || (await bounded(conn.rollback()).then(() => true, () => false)))) {
       conn.release();
       throw error;
     }
-    // Timed out or broken, it may still carry the statement: never hand it out again.
     conn.destroy();
     if (!isConnectionFailure(error)) throw error;
     throw new DatabaseUnresponsiveError(`the database did not answer: ${describeDbError(error)}`, true, { cause: error });
@@ -83,12 +110,6 @@ export function executeWithin<T extends RowDataPacket[] | ResultSetHeader>(
   deadlines: Deadlines,
 ): Promise<T> {
   return runWithin(pool, deadlines, (execute) => execute<T>(sql, params));
-}
-
-/** An error the server sent (duplicate key, unknown table, lock wait timeout): the connection is still sound. */
-function isServerAnswer(error: unknown): boolean {
-  const e = error as { sqlState?: unknown; fatal?: unknown };
-  return typeof e.sqlState === 'string' && e.fatal !== true;
 }
 
 /** No answer in time, or the connection itself failed (mysql2 marks those fatal). */

@@ -1,6 +1,6 @@
 import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { StoreUnavailableError } from '../storage-errors.js';
-import { DatabaseUnresponsiveError, runWithin, type Deadlines, type Execute, type SqlParams } from './deadline.js';
+import { DatabaseUnresponsiveError, runWithin, type Deadlines, type Execute, type RunOptions, type SqlParams } from './deadline.js';
 
 /** Connection-level failures: the database is down, unreachable, restarting or too slow. */
 const UNAVAILABLE_CODES = new Set([
@@ -45,12 +45,14 @@ export class MysqlRunner {
 
   /**
    * Statements that change rows together or not at all (a change and its audit event, say). A
-   * transaction the server chose as a deadlock victim was rolled back whole, so it is run again.
+   * transaction the server chose as a deadlock victim was rolled back whole, so it is run again,
+   * within the time the first attempt had: the caller still answers within acquire + query time.
    */
   async transaction<T>(work: (execute: Execute) => Promise<T>): Promise<T> {
+    const until = performance.now() + this.deadlines.acquireMs + this.deadlines.queryMs;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.run(work, { transaction: true });
+        return await this.run(work, { transaction: true, until });
       } catch (error) {
         if (sqlErrorCode(error) !== 'ER_LOCK_DEADLOCK' || attempt >= DEADLOCK_ATTEMPTS) throw error;
       }
@@ -58,7 +60,7 @@ export class MysqlRunner {
   }
 
   /** Runs `work` on one connection (as one transaction if asked), within the deadlines. */
-  async run<T>(work: (execute: Execute) => Promise<T>, options: { transaction?: boolean } = {}): Promise<T> {
+  async run<T>(work: (execute: Execute) => Promise<T>, options: RunOptions = {}): Promise<T> {
     if (!this.isReady()) throw new StoreUnavailableError('The database is not ready yet.');
     try {
       return await runWithin(this.pool, this.deadlines, work, options);
