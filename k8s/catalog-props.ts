@@ -13,6 +13,13 @@ export type DatabaseSettings =
 export interface CatalogProps {
   /** Name of the output folder, k8s/dist/<variant>/. */
   readonly variant: string;
+  /**
+   * Whether the Namespace is part of the deployed set. `false` writes it to
+   * k8s/dist/<variant>/persistent/ for an operator to apply once: deleting the deployed set
+   * (`kubectl delete -f`, `skaffold delete`) then keeps the namespace, the Secret created in it
+   * and the volumes.
+   */
+  readonly ownsNamespace: boolean;
   /** The app image. */
   readonly image: string;
   /** The app's database user. */

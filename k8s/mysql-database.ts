@@ -115,8 +115,12 @@ export class MySqlDatabase extends Construct implements DatabaseTier {
     }), { readOnly: true });
     mountSecretFiles(this, mysql, props.secret, [SECRET_KEYS.mysqlRootPassword, SECRET_KEYS.mysqlPassword]);
 
-    // kplus.StatefulSet has no volumeClaimTemplates. The claim outlives the pod and the StatefulSet;
-    // MySQL's data directory is a subdirectory of it, free of the filesystem's lost+found.
+    // kplus.StatefulSet has no volumeClaimTemplates. The claim outlives the pod and, by the explicit
+    // Retain policy below, the StatefulSet and any scale-down.
+    // MySQL's data directory is the subdirectory `mysql` of the volume. Not for `lost+found`: MySQL
+    // 8's --initialize ignores it and the image's entrypoint looks only for `mysql/` inside the data
+    // directory. It keeps the data directory holding MySQL's files alone, and claims made so far
+    // hold their data there: without the subPath the server would look at the volume root instead.
     // Patch values must be in the typed shape (Quantity): the object is re-serialized after patching.
     const statefulSet = ApiObject.of(this.workload);
     statefulSet.addJsonPatch(JsonPatch.add('/spec/volumeClaimTemplates', [{
@@ -127,6 +131,10 @@ export class MySqlDatabase extends Construct implements DatabaseTier {
         resources: { requests: { storage: kplus.k8s.Quantity.fromString(props.storage ?? '1Gi') } },
       },
     }]));
+    statefulSet.addJsonPatch(JsonPatch.add('/spec/persistentVolumeClaimRetentionPolicy', {
+      whenDeleted: 'Retain',
+      whenScaled: 'Retain',
+    }));
     statefulSet.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/volumeMounts/-', {
       name: DATA_VOLUME,
       mountPath: '/var/lib/mysql',

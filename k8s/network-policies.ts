@@ -10,11 +10,14 @@ export interface NetworkPoliciesProps {
   readonly web: kplus.Deployment;
   /** The database they use. */
   readonly database: DatabaseTier;
+  /** The deployment check, which calls the web Service. */
+  readonly verify: kplus.Job;
 }
 
 /**
  * Default deny for the namespace, in and out, then exactly: anyone to the web pods' app port; the
- * web pods to MySQL and to cluster DNS; MySQL from the web pods only.
+ * web pods to MySQL and to cluster DNS; MySQL from the web pods only; the verify Job to the web
+ * pods and cluster DNS.
  */
 export class NetworkPolicies extends Construct {
   constructor(scope: Construct, id: string, props: NetworkPoliciesProps) {
@@ -58,7 +61,15 @@ export class NetworkPolicies extends Construct {
       labels: { 'k8s-app': 'kube-dns' },
       namespaces: kplus.Namespaces.select(this, 'KubeSystem', { names: ['kube-system'] }),
     });
-    webEgress.addEgressRule(clusterDns, [kplus.NetworkPolicyPort.udp(53), kplus.NetworkPolicyPort.tcp(53)]);
+    const dnsPorts = [kplus.NetworkPolicyPort.udp(53), kplus.NetworkPolicyPort.tcp(53)];
+    webEgress.addEgressRule(clusterDns, dnsPorts);
+
+    const verifyEgress = new kplus.NetworkPolicy(this, 'VerifyEgress', {
+      metadata: { name: 'verify-egress' },
+      selector: props.verify,
+    });
+    verifyEgress.addEgressRule(props.web, [kplus.NetworkPolicyPort.tcp(APP_PORT)]);
+    verifyEgress.addEgressRule(clusterDns, dnsPorts);
 
     if (database.workload) {
       const databaseIngress = new kplus.NetworkPolicy(this, 'DatabaseIngress', {

@@ -10,6 +10,7 @@ import { NetworkPolicies } from './network-policies.js';
 export interface NetworkPolicyChartProps {
   readonly web: kplus.Deployment;
   readonly database: DatabaseTier;
+  readonly verify: kplus.Job;
 }
 
 /** Who may talk to whom inside the namespace. */

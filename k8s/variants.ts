@@ -10,6 +10,7 @@ const image = `${WEB_IMAGE_REPOSITORY}:${APP_VERSION}`;
 /** A local minikube cluster: NodePort, MySQL in the cluster, a published development password. */
 export const minikube: CatalogProps = {
   variant: 'minikube',
+  ownsNamespace: true,
   image,
   databaseUser: 'catalog',
   secret: {
@@ -26,12 +27,14 @@ export const minikube: CatalogProps = {
 };
 
 /**
- * A production cluster: ClusterIP behind an Ingress, credentials from a Secret created by hand.
+ * A production cluster: ClusterIP behind an Ingress, credentials from a Secret created by hand in
+ * a namespace the operator creates once from k8s/dist/production/persistent/.
  * Set `database` to `{ kind: 'external', host: '...' }` for a managed MySQL, `loadBalancer` for a
  * cloud load balancer, then run `npm run synth`.
  */
 export const production: CatalogProps = {
   variant: 'production',
+  ownsNamespace: false,
   image,
   databaseUser: 'catalog',
   secret: { kind: 'existing', name: APP_NAME },

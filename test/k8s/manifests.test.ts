@@ -5,7 +5,8 @@ import { checkNewPassword } from '../../web/auth/credentials-rules.js';
 import { APP_PORT, DATABASE_NAME, DATABASE_SERVICE_NAME, PROBE_PATHS, SHUTDOWN_GRACE_SECONDS } from '../../web/defaults.js';
 import { APP_NAME, NAMESPACE, SECRET_KEYS, SECRET_MOUNT_DIR } from '../../k8s/names.js';
 import { MINIKUBE_NODE_PORT, minikube, production } from '../../k8s/variants.js';
-import { type Container, synthObjects, the, type Workload, workloads } from './support/manifests.js';
+import { PERSISTENT_FOLDER } from '../../k8s/catalog.js';
+import { allSynthObjects, type Container, podTemplates, synthObjects, synthSetObjects, synthSets, the, type Workload, workloads } from './support/manifests.js';
 import { selectorMatches } from './support/network-policy.js';
 import type { KubeObject } from './support/strict-schema.js';
 import { ALL_VARIANTS, productionExternal } from './support/variants.js';
@@ -28,11 +29,18 @@ for (const variant of ALL_VARIANTS) {
   describe(`manifests (${variant.variant})`, () => {
     const objects = synthObjects(variant);
     const pods = workloads(objects);
+    // Every pod of the variant, the verify Job's included.
+    const templates = podTemplates(allSynthObjects(variant));
 
-    it('when objects are listed, then the namespace comes first and every other object is in it', () => {
-      assert.equal(objects[0]?.kind, 'Namespace');
-      assert.equal(objects[0]?.metadata.name, NAMESPACE);
-      for (const object of objects.filter((o) => !CLUSTER_SCOPED.has(o.kind))) {
+    it('when objects are listed, then every object is in the namespace, which comes first when the set owns it', () => {
+      const namespaces = objects.filter((o) => o.kind === 'Namespace');
+      if (variant.ownsNamespace) {
+        assert.equal(objects[0]?.kind, 'Namespace');
+        assert.equal(objects[0]?.metadata.name, NAMESPACE);
+      } else {
+        assert.deepEqual(namespaces, [], 'deleting the deployed set must not delete the namespace');
+      }
+      for (const object of allSynthObjects(variant).filter((o) => !CLUSTER_SCOPED.has(o.kind))) {
         assert.equal(object.metadata.namespace, NAMESPACE, `${object.kind} ${object.metadata.name}`);
       }
     });
@@ -80,7 +88,7 @@ for (const variant of ALL_VARIANTS) {
     it('when a pod mounts Secret or ConfigMap keys, then every key exists, and the web pods never see the root password', () => {
       const secrets = objects.filter((o) => o.kind === 'Secret') as (KubeObject & { stringData?: Record<string, string>; data?: Record<string, string> })[];
       const configMaps = objects.filter((o) => o.kind === 'ConfigMap') as (KubeObject & { data: Record<string, string> })[];
-      for (const workload of pods) {
+      for (const workload of templates) {
         for (const volume of workload.spec.template.spec.volumes ?? []) {
           if (volume.secret) {
             const secret = secrets.find((s) => s.metadata.name === volume.secret!.secretName);
@@ -118,7 +126,7 @@ for (const variant of ALL_VARIANTS) {
     });
 
     it('when a pod is checked against the restricted Pod Security Standard, then it passes', () => {
-      for (const workload of pods) {
+      for (const workload of templates) {
         const spec = workload.spec.template.spec;
         const name = workload.metadata.name;
         assert.ok(!spec.hostNetwork && !spec.hostPID && !spec.hostIPC, `${name} shares host namespaces`);
@@ -145,7 +153,7 @@ for (const variant of ALL_VARIANTS) {
     });
 
     it('when containers are listed, then images are pinned, pulled IfNotPresent, and resources are small and explicit', () => {
-      for (const workload of pods) {
+      for (const workload of templates) {
         for (const container of workload.spec.template.spec.containers) {
           const where = `${workload.metadata.name}/${container.name}`;
           assert.match(container.image, /^[^:@]+:[^:]+$/, `${where} image has an explicit tag`);
@@ -195,8 +203,13 @@ describe('manifests: the database tier', () => {
       assert.match(templates[0]!.spec.resources.requests.storage, /^\d+Gi$/);
       const dataMount = container.volumeMounts?.find((m) => m.name === templates[0]!.metadata.name);
       assert.equal(dataMount?.mountPath, '/var/lib/mysql');
-      assert.ok(dataMount?.subPath, 'the data directory must be a subdirectory of the volume (lost+found)');
+      assert.equal(dataMount?.subPath, 'mysql', 'existing claims hold the data directory in the subdirectory mysql');
       assert.equal(mysql.spec.serviceName, DATABASE_SERVICE_NAME);
+    });
+
+    it(`when the StatefulSet is deleted or scaled down (${variant.variant}), then its claims are retained, explicitly`, () => {
+      const policy = (mysql.spec as { persistentVolumeClaimRetentionPolicy?: Record<string, string> }).persistentVolumeClaimRetentionPolicy;
+      assert.deepEqual(policy, { whenDeleted: 'Retain', whenScaled: 'Retain' });
     });
 
     it(`when MySQL starts as uid 999 (${variant.variant}), then it has writable dirs for its socket and tmp and a group for its files`, () => {
@@ -272,6 +285,15 @@ describe('manifests: variants', () => {
       assert.equal(text.includes(value), false, 'production carries a development secret');
     }
     assert.equal(objects.some((o) => o.kind === 'Service' && (o as Service).spec.type === 'LoadBalancer'), false);
+  });
+
+  it('when production is deployed or deleted, then the namespace is not in the set: the operator applies it once from persistent/', () => {
+    assert.equal(synthObjects(production).some((o) => o.kind === 'Namespace'), false);
+    const persistent = synthSetObjects(production, `${production.variant}/${PERSISTENT_FOLDER}`);
+    const namespace = the(persistent, 'Namespace', NAMESPACE);
+    assert.equal(namespace.metadata.labels?.['pod-security.kubernetes.io/enforce'], 'restricted');
+    assert.deepEqual(the(synthObjects(minikube), 'Namespace', NAMESPACE).metadata, namespace.metadata, 'the same namespace as minikube');
+    assert.equal(synthSets(minikube).some((set) => set.folder.endsWith(`/${PERSISTENT_FOLDER}`)), false, 'minikube owns its namespace');
   });
 
   it('when production uses a managed MySQL, then webapp-sql1 is an ExternalName, no MySQL runs, and a LoadBalancer and TLS are there', () => {
