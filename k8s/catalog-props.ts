@@ -1,4 +1,5 @@
 import type { SecretSource } from './catalog-secret.js';
+import type { BackupSettings } from './mysql-backup.js';
 import type { IngressSettings } from './public-entrypoints.js';
 import type { WebServiceExposure } from './web-app.js';
 
@@ -24,6 +25,11 @@ export interface CatalogProps {
   readonly image: string;
   /** The app's database user. */
   readonly databaseUser: string;
+  /**
+   * Nightly dumps of a database in the cluster (a managed database has its provider's backups), as
+   * this read-only user.
+   */
+  readonly backup: BackupSettings & { readonly user: string };
   readonly secret: SecretSource;
   readonly database: DatabaseSettings;
   readonly web: {

@@ -1,5 +1,6 @@
 import { App, type Chart } from 'cdk8s';
 import type { CatalogProps } from './catalog-props.js';
+import { BackupChart } from './backup-chart.js';
 import { DatabaseChart } from './database-chart.js';
 import { NamespaceChart } from './namespace-chart.js';
 import { NetworkPolicyChart } from './network-policy-chart.js';
@@ -29,28 +30,40 @@ export const VERIFY_FOLDER = 'verify';
 
 /**
  * The whole catalog for one variant, one chart per file in apply order: the namespace first, then
- * credentials, database, web tier and network policies. Without `ownsNamespace` the namespace goes
- * to k8s/dist/<variant>/persistent/ instead, so deleting the deployed set leaves it, the Secret in
- * it and the volumes alone. The verify Job goes to k8s/dist/<variant>/verify/.
+ * credentials, database, web tier, backup and network policies. Without `ownsNamespace` the namespace
+ * and the backup claim go to k8s/dist/<variant>/persistent/ instead, so deleting the deployed set
+ * leaves them, the Secret in the namespace and the volumes alone. The verify Job goes to k8s/dist/<variant>/verify/.
  */
 export function createCatalog(props: CatalogProps): Catalog {
   const app = new App({ outdir: `k8s/dist/${props.variant}` });
-  const namespace = new NamespaceChart(app, 'namespace');
+  const inCluster = props.database.kind === 'in-cluster';
+  const namespace = new NamespaceChart(app, 'namespace', { backup: inCluster ? props.backup : undefined });
   const secret = new SecretChart(app, 'secret', { source: props.secret });
   const database = new DatabaseChart(app, 'database', {
     settings: props.database,
     secret: secret.secret,
     user: props.databaseUser,
+    backupUser: props.backup.user,
   });
   const web = new WebChart(app, 'web', { catalog: props, secret: secret.secret, database: database.tier });
   const verify = new VerifyChart(app, 'verify', { image: props.image, service: web.app.service, secret: secret.secret });
+  const backup = namespace.backupClaim
+    ? new BackupChart(app, 'backup', {
+      settings: props.backup,
+      claim: namespace.backupClaim,
+      service: database.tier.service,
+      secret: secret.secret,
+      user: props.backup.user,
+    })
+    : undefined;
   const policies = new NetworkPolicyChart(app, 'network-policies', {
     web: web.app.deployment,
     database: database.tier,
     verify: verify.job,
+    backup: backup?.cronJob,
   });
 
-  const deployed = [secret, database, web, policies];
+  const deployed = [secret, database, web, ...(backup ? [backup] : []), policies];
   const sets: ManifestSet[] = props.ownsNamespace
     ? [{ folder: props.variant, charts: [namespace, ...deployed] }]
     : [

@@ -12,12 +12,14 @@ export interface NetworkPoliciesProps {
   readonly database: DatabaseTier;
   /** The deployment check, which calls the web Service. */
   readonly verify: kplus.Job;
+  /** The database backup, which reads MySQL. @default no backup */
+  readonly backup?: kplus.CronJob;
 }
 
 /**
  * Default deny for the namespace, in and out, then exactly: anyone to the web pods' app port; the
- * web pods to MySQL and to cluster DNS; MySQL from the web pods only; the verify Job to the web
- * pods and cluster DNS.
+ * web pods to MySQL and to cluster DNS; MySQL from the web pods and the backup only; the backup to
+ * MySQL and cluster DNS; the verify Job to the web pods and cluster DNS.
  */
 export class NetworkPolicies extends Construct {
   constructor(scope: Construct, id: string, props: NetworkPoliciesProps) {
@@ -77,6 +79,15 @@ export class NetworkPolicies extends Construct {
         selector: database.workload,
       });
       databaseIngress.addIngressRule(props.web, [kplus.NetworkPolicyPort.tcp(MYSQL_PORT)]);
+      if (props.backup) {
+        databaseIngress.addIngressRule(props.backup, [kplus.NetworkPolicyPort.tcp(MYSQL_PORT)]);
+        const backupEgress = new kplus.NetworkPolicy(this, 'BackupEgress', {
+          metadata: { name: 'backup-egress' },
+          selector: props.backup,
+        });
+        backupEgress.addEgressRule(database.workload, [kplus.NetworkPolicyPort.tcp(MYSQL_PORT)]);
+        backupEgress.addEgressRule(clusterDns, dnsPorts);
+      }
     }
   }
 }

@@ -11,6 +11,7 @@ export interface NetworkPolicyChartProps {
   readonly web: kplus.Deployment;
   readonly database: DatabaseTier;
   readonly verify: kplus.Job;
+  readonly backup?: kplus.CronJob;
 }
 
 /** Who may talk to whom inside the namespace. */

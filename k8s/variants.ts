@@ -13,6 +13,7 @@ export const minikube: CatalogProps = {
   ownsNamespace: true,
   image,
   databaseUser: 'catalog',
+  backup: { user: 'catalog_backup', storage: '2Gi' },
   secret: {
     kind: 'development',
     values: {
@@ -20,6 +21,7 @@ export const minikube: CatalogProps = {
       mysqlPassword: 'dev-only-app-password',
       csrfSecret: 'dev-only-csrf-secret-0123456789abcdef0123456789abcdef',
       adminPassword: 'dev-only-admin-password',
+      mysqlBackupPassword: 'dev-only-backup-password',
     },
   },
   database: { kind: 'in-cluster', storage: '1Gi' },
@@ -37,6 +39,7 @@ export const production: CatalogProps = {
   ownsNamespace: false,
   image,
   databaseUser: 'catalog',
+  backup: { user: 'catalog_backup', storage: '20Gi', schedule: '30 2 * * *', keep: 7 },
   secret: { kind: 'existing', name: APP_NAME },
   database: { kind: 'in-cluster', storage: '10Gi' },
   web: { exposure: { type: 'ClusterIP' }, minReplicas: 2, maxReplicas: 10, trustProxyHops: 1 },

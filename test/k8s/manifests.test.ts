@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { APP_DATABASE_PRIVILEGES } from '../../db/privileges.js';
+import { APP_DATABASE_PRIVILEGES, BACKUP_DATABASE_PRIVILEGES } from '../../db/privileges.js';
 import { checkNewPassword } from '../../web/auth/credentials-rules.js';
+import { DEFAULT_BACKUP_SCHEDULE, DEFAULT_BACKUPS_KEPT } from '../../k8s/mysql-backup.js';
 import { APP_PORT, DATABASE_NAME, DATABASE_SERVICE_NAME, PROBE_PATHS, SHUTDOWN_GRACE_SECONDS } from '../../web/defaults.js';
 import { APP_NAME, NAMESPACE, SECRET_KEYS, SECRET_MOUNT_DIR } from '../../k8s/names.js';
 import { MINIKUBE_NODE_PORT, minikube, production } from '../../k8s/variants.js';
 import { PERSISTENT_FOLDER } from '../../k8s/catalog.js';
-import { allSynthObjects, type Container, podTemplates, synthObjects, synthSetObjects, synthSets, the, type Workload, workloads } from './support/manifests.js';
+import { allSynthObjects, type Container, objectsOf, podTemplates, synthObjects, synthSetObjects, synthSets, the, type Workload, workloads } from './support/manifests.js';
 import { selectorMatches } from './support/network-policy.js';
 import type { KubeObject } from './support/strict-schema.js';
 import { ALL_VARIANTS, productionExternal } from './support/variants.js';
@@ -249,6 +250,73 @@ describe('manifests: the database tier', () => {
       assert.ok(liveness.periodSeconds! * liveness.failureThreshold! >= 60);
     });
   }
+});
+
+describe('manifests: backups', () => {
+  type CronJob = KubeObject & {
+    spec: {
+      schedule: string; timeZone?: string; concurrencyPolicy: string; startingDeadlineSeconds: number;
+      jobTemplate: { spec: { template: { spec: Workload['spec']['template']['spec'] } } };
+    };
+  };
+  for (const variant of [minikube, production]) {
+    const objects = allSynthObjects(variant);
+    const cronJob = the(objects, 'CronJob', 'mysql-backup') as CronJob;
+    const pod = cronJob.spec.jobTemplate.spec.template.spec;
+    const container = pod.containers[0]!;
+    const env = (name: string) => container.env?.find((e) => e.name === name)?.value;
+
+    it(`when the backup is scheduled (${variant.variant}), then it runs nightly by default in UTC, one at a time, and may start late rather than be skipped`, () => {
+      assert.equal(cronJob.spec.schedule, variant.backup.schedule ?? DEFAULT_BACKUP_SCHEDULE);
+      assert.match(cronJob.spec.schedule, /^\d+ \d+ \* \* \*$/, 'once a day');
+      assert.equal(cronJob.spec.timeZone, 'Etc/UTC');
+      assert.equal(cronJob.spec.concurrencyPolicy, 'Forbid');
+      assert.ok(cronJob.spec.startingDeadlineSeconds >= 600);
+      assert.equal(env('BACKUP_KEEP'), String(variant.backup.keep ?? DEFAULT_BACKUPS_KEPT));
+      assert.equal(DEFAULT_BACKUPS_KEPT, 7);
+    });
+
+    it(`when the backup dumps (${variant.variant}), then it runs mysqldump --single-transaction from the MySQL image against the database Service as its own user`, () => {
+      const mysql = the(objects, 'StatefulSet', 'mysql') as Workload;
+      assert.equal(container.image, mysql.spec.template.spec.containers[0]!.image);
+      assert.match(container.command!.join(' '), /mysqldump .*--single-transaction/);
+      assert.equal(env('DB_HOST'), DATABASE_SERVICE_NAME);
+      assert.equal(env('DB_NAME'), DATABASE_NAME);
+      assert.equal(env('DB_USER'), variant.backup.user);
+      assert.notEqual(env('DB_USER'), variant.databaseUser);
+      const secretItems = pod.volumes?.flatMap((v) => v.secret?.items?.map((i) => i.key) ?? []);
+      assert.deepEqual(secretItems, [SECRET_KEYS.mysqlBackupPassword], 'the backup pod sees its own password only');
+    });
+
+    it(`when the backup writes (${variant.variant}), then it writes to the backup claim, which is in the same folder as the namespace`, () => {
+      const claimName = pod.volumes?.find((v) => v.persistentVolumeClaim)?.persistentVolumeClaim?.claimName;
+      const mount = container.volumeMounts?.find((m) => pod.volumes?.find((v) => v.name === m.name)?.persistentVolumeClaim);
+      assert.equal(mount?.mountPath, env('BACKUP_DIR'));
+      const withNamespace = objectsOf(synthSets(variant).find((set) => objectsOf(set.files).some((o) => o.kind === 'Namespace'))!.files);
+      assert.ok(withNamespace.some((o) => o.kind === 'PersistentVolumeClaim' && o.metadata.name === claimName), `claim ${claimName} beside the namespace`);
+      assert.equal(the(objects, 'PersistentVolumeClaim', claimName!).metadata.namespace, NAMESPACE);
+    });
+
+    it(`when MySQL first boots (${variant.variant}), then an init script creates the backup user with SELECT only, from the Secret's file`, () => {
+      const configMap = the(objects, 'ConfigMap', 'mysql-initdb') as KubeObject & { data: Record<string, string> };
+      const script = configMap.data['20-backup-user.sh']!;
+      assert.match(script, new RegExp(`CREATE USER '${variant.backup.user}'@'%'`));
+      assert.match(script, new RegExp(`GRANT ${BACKUP_DATABASE_PRIVILEGES.join(', ')} ON `));
+      assert.ok(script.includes(`${SECRET_MOUNT_DIR}/${SECRET_KEYS.mysqlBackupPassword}`));
+      const mysql = the(objects, 'StatefulSet', 'mysql') as Workload;
+      const mysqlKeys = mysql.spec.template.spec.volumes?.flatMap((v) => v.secret?.items?.map((i) => i.key) ?? []);
+      assert.ok(mysqlKeys?.includes(SECRET_KEYS.mysqlBackupPassword), 'MySQL reads the backup password on first boot');
+    });
+  }
+
+  it('when the development Secret is synthesized, then the backup password is there and marked as development-only like the others', () => {
+    const secret = the(synthObjects(minikube), 'Secret', APP_NAME) as KubeObject & { stringData: Record<string, string> };
+    assert.match(secret.stringData[SECRET_KEYS.mysqlBackupPassword]!, /^dev-only-/);
+  });
+
+  it('when the database is managed outside the cluster, then there is no backup CronJob (the provider backs it up)', () => {
+    assert.equal(allSynthObjects(productionExternal).some((o) => o.kind === 'CronJob' || o.kind === 'PersistentVolumeClaim'), false);
+  });
 });
 
 describe('manifests: variants', () => {

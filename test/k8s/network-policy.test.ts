@@ -4,13 +4,13 @@ import { APP_PORT, MYSQL_PORT } from '../../web/defaults.js';
 import { NAMESPACE } from '../../k8s/names.js';
 import { minikube, production } from '../../k8s/variants.js';
 import type { CatalogProps } from '../../k8s/catalog-props.js';
-import { allSynthObjects, synthObjects, the, type Workload } from './support/manifests.js';
+import { allSynthObjects, podTemplates, synthObjects, the, type Workload } from './support/manifests.js';
 import { connectionAllowed, external, pod, type PodEndpoint } from './support/network-policy.js';
 import { productionExternal } from './support/variants.js';
 
 function podOf(variant: CatalogProps, kind: string, name: string): PodEndpoint {
   const objects = allSynthObjects(variant);
-  const workload = the(objects, kind, name) as Workload;
+  const [workload] = podTemplates([the(objects, kind, name)]) as [Workload];
   const namespace = the(objects, 'Namespace', NAMESPACE);
   return pod(NAMESPACE, workload.spec.template.metadata.labels, namespace.metadata.labels);
 }
@@ -72,6 +72,22 @@ for (const variant of [minikube, production]) {
       assert.equal(allowed(verify, web, 22), false);
       assert.equal(allowed(verify, internetClient, 443), false);
       assert.equal(allowed(verify, external('10.96.0.1'), 443), false);
+    });
+
+    it('when the backup connects to MySQL on 3306, or looks up its Service name, then it is allowed; the web pods and anything else not', () => {
+      const backup = podOf(variant, 'CronJob', 'mysql-backup');
+      assert.equal(allowed(backup, mysql, MYSQL_PORT), true);
+      assert.equal(allowed(backup, clusterDns, 53, 'UDP'), true);
+      assert.equal(allowed(backup, clusterDns, 53, 'TCP'), true);
+      assert.equal(allowed(backup, mysql, 33060), false);
+      assert.equal(allowed(backup, web, APP_PORT), false);
+      assert.equal(allowed(backup, internetClient, 443), false);
+      assert.equal(allowed(backup, external('10.96.0.1'), 443), false);
+      assert.equal(allowed(web, backup, 22), false);
+    });
+
+    it('when anything but the web pods and the backup connects to MySQL, then it is denied: the verify Job too', () => {
+      assert.equal(allowed(podOf(variant, 'Job', 'verify'), mysql, MYSQL_PORT), false);
     });
 
     it('when MySQL or any other pod of the namespace sends anything out, then it is denied', () => {

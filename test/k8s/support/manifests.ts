@@ -74,6 +74,7 @@ export interface Container {
   name: string;
   image: string;
   imagePullPolicy?: string;
+  command?: string[];
   args?: string[];
   ports?: { containerPort: number; name?: string; protocol?: string }[];
   env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[];
@@ -102,7 +103,7 @@ export interface PodSpec {
     name: string;
     secret?: { secretName: string; items?: { key: string; path: string }[] };
     configMap?: { name: string; items?: { key: string; path: string }[] };
-    emptyDir?: Record<string, unknown>;
+    emptyDir?: { sizeLimit?: string; medium?: string };
     persistentVolumeClaim?: { claimName: string };
   }[];
   securityContext?: Record<string, unknown> & { seccompProfile?: { type: string } };
