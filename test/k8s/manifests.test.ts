@@ -1,15 +1,18 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { parse } from 'yaml';
 import { APP_DATABASE_PRIVILEGES, BACKUP_DATABASE_PRIVILEGES } from '../../db/privileges.js';
 import { checkNewPassword } from '../../web/auth/credentials-rules.js';
-import { DEFAULT_BACKUP_SCHEDULE, DEFAULT_BACKUPS_KEPT } from '../../k8s/mysql-backup.js';
+import { BACKUP_CLAIM_NAME, DEFAULT_BACKUP_SCHEDULE, DEFAULT_BACKUPS_KEPT } from '../../k8s/mysql-backup.js';
 import { APP_PORT, DATABASE_NAME, DATABASE_SERVICE_NAME, PROBE_PATHS, SHUTDOWN_GRACE_SECONDS } from '../../web/defaults.js';
-import { APP_NAME, NAMESPACE, SECRET_KEYS, SECRET_MOUNT_DIR } from '../../k8s/names.js';
+import { APP_NAME, MYSQL_IMAGE, NAMESPACE, SECRET_KEYS, SECRET_MOUNT_DIR } from '../../k8s/names.js';
 import { MINIKUBE_NODE_PORT, minikube, production } from '../../k8s/variants.js';
 import { PERSISTENT_FOLDER } from '../../k8s/catalog.js';
 import { allSynthObjects, type Container, objectsOf, podTemplates, synthObjects, synthSetObjects, synthSets, the, type Workload, workloads } from './support/manifests.js';
 import { selectorMatches } from './support/network-policy.js';
-import type { KubeObject } from './support/strict-schema.js';
+import { assertRestricted } from './support/pod-security.js';
+import { type KubeObject, strictValidate } from './support/strict-schema.js';
 import { ALL_VARIANTS, productionExternal } from './support/variants.js';
 
 type Service = KubeObject & {
@@ -127,30 +130,7 @@ for (const variant of ALL_VARIANTS) {
     });
 
     it('when a pod is checked against the restricted Pod Security Standard, then it passes', () => {
-      for (const workload of templates) {
-        const spec = workload.spec.template.spec;
-        const name = workload.metadata.name;
-        assert.ok(!spec.hostNetwork && !spec.hostPID && !spec.hostIPC, `${name} shares host namespaces`);
-        assert.equal(spec.securityContext?.seccompProfile?.type, 'RuntimeDefault', `${name} seccomp`);
-        assert.equal(spec.automountServiceAccountToken, false, `${name} mounts an API token`);
-        const podUser = spec.securityContext?.runAsUser as number | undefined;
-        for (const volume of spec.volumes ?? []) {
-          const types = Object.keys(volume).filter((k) => k !== 'name');
-          assert.ok(types.every((t) => ['secret', 'configMap', 'emptyDir', 'persistentVolumeClaim'].includes(t)), `${name} volume ${volume.name}: ${types}`);
-        }
-        for (const container of [...spec.containers, ...(spec.initContainers ?? [])]) {
-          const context = container.securityContext ?? {};
-          const where = `${name}/${container.name}`;
-          assert.equal(context.runAsNonRoot ?? spec.securityContext?.runAsNonRoot, true, `${where} runAsNonRoot`);
-          const user = (context.runAsUser as number | undefined) ?? podUser;
-          assert.ok(typeof user === 'number' && user > 0, `${where} runs as a numeric non-root user`);
-          assert.equal(context.allowPrivilegeEscalation, false, `${where} allowPrivilegeEscalation`);
-          assert.notEqual(context.privileged, true, `${where} privileged`);
-          assert.deepEqual(context.capabilities?.drop, ['ALL'], `${where} drops ALL capabilities`);
-          assert.ok((context.capabilities?.add ?? []).every((c) => c === 'NET_BIND_SERVICE'), `${where} adds capabilities`);
-          assert.equal(context.readOnlyRootFilesystem, true, `${where} readOnlyRootFilesystem`);
-        }
-      }
+      for (const workload of templates) assertRestricted(workload);
     });
 
     it('when containers are listed, then images are pinned, pulled IfNotPresent, and resources are small and explicit', () => {
@@ -308,6 +288,19 @@ describe('manifests: backups', () => {
       assert.ok(mysqlKeys?.includes(SECRET_KEYS.mysqlBackupPassword), 'MySQL reads the backup password on first boot');
     });
   }
+
+  it('when docs/BACKUP.md starts a pod to read the backups, then that pod validates and meets the restricted standard, mounting the claim read-only', () => {
+    const doc = readFileSync(new URL('../../docs/BACKUP.md', import.meta.url), 'utf8');
+    const yaml = /apply -f - <<'EOF'\n([\s\S]+?)\nEOF\n/.exec(doc)?.[1];
+    assert.ok(yaml, 'the reader pod is in docs/BACKUP.md');
+    const reader = parse(yaml) as KubeObject & { spec: Workload['spec']['template']['spec'] };
+    assert.deepEqual(strictValidate(reader), []);
+    assertRestricted({ ...reader, spec: { template: { metadata: { labels: {} }, spec: reader.spec }, selector: { matchLabels: {} } } });
+    const claim = reader.spec.volumes?.find((v) => v.persistentVolumeClaim)?.persistentVolumeClaim as { claimName: string; readOnly?: boolean };
+    assert.equal(claim.claimName, BACKUP_CLAIM_NAME);
+    assert.equal(claim.readOnly, true);
+    assert.equal(reader.spec.containers[0]!.image, MYSQL_IMAGE);
+  });
 
   it('when the development Secret is synthesized, then the backup password is there and marked as development-only like the others', () => {
     const secret = the(synthObjects(minikube), 'Secret', APP_NAME) as KubeObject & { stringData: Record<string, string> };

@@ -21,7 +21,7 @@ interface ModelClass {
 
 /** The kinds the charts may produce, each with its Kubernetes 1.27 model. */
 const MODELS: readonly ModelClass[] = [
-  core.Namespace, core.Secret, core.ConfigMap, core.Service, core.ServiceAccount,
+  core.Namespace, core.Secret, core.ConfigMap, core.Service, core.ServiceAccount, core.Pod,
   apps.Deployment, apps.StatefulSet, batch.Job, batch.CronJob, core.PersistentVolumeClaim,
   autoscaling.HorizontalPodAutoscaler, policy.PodDisruptionBudget,
   networking.NetworkPolicy, networking.Ingress,
