@@ -2,6 +2,7 @@ import { Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { mountSecretFiles } from './catalog-secret.js';
+import { SECRET_KEYS, secretFile } from './names.js';
 import { addRestrictedPatches, restrictedContainerSecurity, restrictedPodSecurity } from './restricted.js';
 import { NODE_IDENTITY } from './web-app.js';
 
@@ -11,8 +12,8 @@ export const VERIFY_CONTAINER_NAME = 'verify';
 /** The verify container's command, compiled from web/ops/verify-cli.ts; skaffold.yaml repeats it. */
 export const VERIFY_COMMAND: readonly string[] = ['node', 'dist/web/ops/verify-cli.js'];
 
-/** Secret keys the round trip reads, mounted as the web pods mount theirs. */
-export const VERIFY_SECRET_KEYS: readonly string[] = [];
+/** Secret keys the round trip reads, mounted as the web pods mount theirs: it signs in as the first admin. */
+export const VERIFY_SECRET_KEYS: readonly string[] = [SECRET_KEYS.adminPassword];
 
 /** Properties of {@link DeploymentVerification}. */
 export interface DeploymentVerificationProps {
@@ -52,6 +53,7 @@ export class DeploymentVerification extends Construct {
       command: [...VERIFY_COMMAND],
       envVariables: {
         VERIFY_BASE_URL: kplus.EnvValue.fromValue(`http://${props.service.name}:${port}`),
+        ADMIN_PASSWORD_FILE: kplus.EnvValue.fromValue(secretFile(SECRET_KEYS.adminPassword)),
       },
       securityContext: restrictedContainerSecurity(NODE_IDENTITY),
       resources: {
@@ -59,9 +61,7 @@ export class DeploymentVerification extends Construct {
         memory: { request: Size.mebibytes(64), limit: Size.mebibytes(128) },
       },
     });
-    if (VERIFY_SECRET_KEYS.length > 0) {
-      mountSecretFiles(this, container, props.secret, VERIFY_SECRET_KEYS);
-    }
+    mountSecretFiles(this, container, props.secret, VERIFY_SECRET_KEYS);
     addRestrictedPatches(this.job);
   }
 }

@@ -9,7 +9,8 @@ import { createConnection } from 'mysql2/promise';
 import { APP_DATABASE_PRIVILEGES } from '../../db/privileges.js';
 import { APP_NAME, SECRET_KEYS, SECRET_MOUNT_DIR } from '../../k8s/names.js';
 import { minikube } from '../../k8s/variants.js';
-import { PROBE_PATHS } from '../../web/defaults.js';
+import { DEFAULT_ADMIN_USERNAME, PROBE_PATHS } from '../../web/defaults.js';
+import { mintToken } from '../../web/ops/admin-client.js';
 import { debianRelease, dockerfileStages, nodeVersion, ROOT, runtimeCommand } from '../k8s/support/dockerfile.js';
 import { synthObjects, the, type Workload } from '../k8s/support/manifests.js';
 import { createTestDatabase, TEST_SERVER, type TestDatabase } from '../support/mysql.js';
@@ -126,9 +127,15 @@ describe('the real image: built from the Dockerfile with podman and run as the p
     // The Secret's files, at the manifests' path, as a Secret volume with fsGroup presents them.
     const secrets = path.join(work, 'secrets');
     mkdirSync(secrets);
-    const values: Record<string, string> = { [SECRET_KEYS.mysqlPassword]: password, [SECRET_KEYS.csrfSecret]: randomBytes(32).toString('hex') };
+    const adminPassword = `image test ${randomBytes(12).toString('hex')}`;
+    const values: Record<string, string> = {
+      [SECRET_KEYS.mysqlPassword]: password,
+      [SECRET_KEYS.csrfSecret]: randomBytes(32).toString('hex'),
+      [SECRET_KEYS.adminPassword]: adminPassword,
+    };
     const mounted = (podSpec.volumes.find((v) => v.name === 'secrets') as { secret: { items: { key: string; path: string }[] } }).secret.items;
     for (const item of mounted) {
+      assert.ok(values[item.key], `a value for the mounted key ${item.key}`);
       const file = path.join(secrets, item.path);
       writeFileSync(file, values[item.key]!);
       chownSync(file, 0, podSpec.securityContext.fsGroup);
@@ -163,10 +170,12 @@ describe('the real image: built from the Dockerfile with podman and run as the p
       return (await fetch(base + PROBE_PATHS.readiness, { signal: AbortSignal.timeout(2000) })).status === 200;
     }, { timeoutMs: 90_000, intervalMs: 500 }).catch(async (error: Error) => assert.fail(`${error.message}\n${await logs()}`));
 
+    // The first admin, made at start from the Secret's file, signs in and makes a token.
+    const minted = await mintToken(base, { username: DEFAULT_ADMIN_USERNAME, password: adminPassword }, { name: 'image test' });
     const productId = `img-${randomBytes(3).toString('hex')}`;
     const created = await fetch(`${base}/api/products`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${minted.token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ productId, productName: 'Built and run for real' }),
     });
     assert.equal(created.status, 201, await created.text());
@@ -182,7 +191,9 @@ describe('the real image: built from the Dockerfile with podman and run as the p
       assert.equal(typeof entry.time, 'number');
     }
     assert.ok(lines.some((line) => line.includes(productId) || line.includes('/api/products')), 'requests are logged');
-    assert.equal(lines.some((line) => line.includes(password)), false, 'the password never reaches the log');
+    for (const secret of [password, adminPassword, minted.token]) {
+      assert.equal(lines.some((line) => line.includes(secret)), false, 'no password or token reaches the log');
+    }
 
     const grace = podSpec.terminationGracePeriodSeconds!;
     const stopAsked = Date.now();

@@ -116,15 +116,16 @@ describe('backups: the CronJob\'s dump, restored into a fresh database, on Maria
     const app = await AppProcess.start(mysqlEnv(source));
     apps.push(app);
     await app.waitReady();
+    const authorization = `Bearer ${await app.token()}`;
     for (const [index, name] of NAMES.entries()) {
       const response = await fetch(`${app.url}/api/products`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { authorization, 'content-type': 'application/json' },
         body: JSON.stringify({ productId: `B-${index}`, productName: name }),
       });
       assert.equal(response.status, 201, await response.text());
     }
-    assert.equal((await fetch(`${app.url}/api/products/B-0`, { method: 'DELETE' })).status, 204, 'a delete moves the count too');
+    assert.equal((await fetch(`${app.url}/api/products/B-0`, { method: 'DELETE', headers: { authorization } })).status, 204, 'a delete moves the count too');
     const before = await allProducts(app);
     const migrationsBefore = await source.exec('SELECT version, applied_at FROM schema_migrations ORDER BY version');
 

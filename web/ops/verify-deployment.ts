@@ -1,9 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PROBE_PATHS } from '../defaults.js';
+import { mintToken } from './admin-client.js';
 
 /** Headers every request of the round trip carries. */
 export type RequestHeaders = Record<string, string>;
+
+/** An account that may write products, e.g. the first admin from the Secret. */
+export interface Credentials {
+  readonly username: string;
+  readonly password: string;
+}
+
+/** The round trip's headers, and how to give up what made them. */
+export interface Authentication {
+  readonly headers: RequestHeaders;
+  dispose(): Promise<void>;
+}
 
 /** Options of {@link verifyDeployment}. */
 export interface VerifyOptions {
@@ -15,6 +28,8 @@ export interface VerifyOptions {
   readonly requestTimeoutMs: number;
   /** Where each step is reported. */
   readonly log: (line: string) => void;
+  /** Who signs in to write; without, the writes go unauthenticated (and a 401 fails the check). */
+  readonly credentials?: Credentials;
 }
 
 /** A step of the round trip that went wrong: what was asked, what came back. */
@@ -26,11 +41,18 @@ export class VerificationError extends Error {
 }
 
 /**
- * The headers that let the round trip write. Writes need no credentials today; once API tokens
- * exist this signs in and returns `Authorization: Bearer <token>`.
+ * The headers that let the round trip write: signs in through the app's own pages and creates an
+ * API token with the editor role (all the round trip needs) that expires in a day, and revokes
+ * it on dispose.
  */
-export async function authenticate(_baseUrl: string): Promise<RequestHeaders> {
-  return {};
+export async function authenticate(baseUrl: string, credentials: Credentials | undefined): Promise<Authentication> {
+  if (!credentials) return { headers: {}, dispose: async () => undefined };
+  try {
+    const minted = await mintToken(baseUrl, credentials, { name: `verify ${new Date().toISOString()}`, role: 'editor', expiresInDays: 1 });
+    return { headers: { authorization: `Bearer ${minted.token}` }, dispose: () => minted.dispose() };
+  } catch (error) {
+    throw new VerificationError(`sign in as ${credentials.username}`, (error as Error).message);
+  }
 }
 
 /**
@@ -58,7 +80,25 @@ export async function verifyDeployment(options: VerifyOptions): Promise<void> {
   await waitUntilReady(options);
   log(`ok   ${PROBE_PATHS.readiness} answers 200`);
 
-  const headers = await authenticate(baseUrl);
+  const authentication = await authenticate(baseUrl, options.credentials);
+  log(`ok   signed in${options.credentials ? ` as ${options.credentials.username}, token minted` : ': no credentials given'}`);
+  try {
+    await roundTrip(options, request, expect, authentication.headers);
+  } finally {
+    // A failed revoke must not hide how the round trip went; the token expires in a day anyway.
+    await authentication.dispose().catch((error: Error) => log(`also: revoking the verify token failed: ${error.message}`));
+  }
+}
+
+type Answer = { status: number; body: string };
+
+async function roundTrip(
+  options: VerifyOptions,
+  request: (step: string, path: string, init?: RequestInit) => Promise<Answer>,
+  expect: (step: string, answer: Answer, status: number) => void,
+  headers: RequestHeaders,
+): Promise<void> {
+  const { log } = options;
   const productId = `verify-${randomBytes(6).toString('hex')}`;
   const productName = `Deployment check ${new Date().toISOString()}`;
   const productPath = `/api/products/${productId}`;
