@@ -1,7 +1,5 @@
-# syntax=docker/dockerfile:1
-
 # Build stage: all dependencies, compile TypeScript, copy views, static files and migrations.
-FROM node:20.20.2-bookworm-slim AS build
+FROM node:26.12.1-trixie-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -11,7 +9,7 @@ COPY db ./db
 RUN npm run build
 
 # Runtime stage: production dependencies and the compiled app only, as the unprivileged `node` user.
-FROM node:20.20.2-bookworm-slim AS runtime
+FROM node:26.12.1-trixie-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./

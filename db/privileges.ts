@@ -13,3 +13,12 @@ export const APP_DATABASE_PRIVILEGES = [
   'CREATE',
   'ALTER',
 ] as const;
+
+/**
+ * The privileges of the backup user (k8s/ creates it on MySQL's first boot): a consistent
+ * `mysqldump --single-transaction --no-tablespaces` of tables needs SELECT and nothing else (no
+ * LOCK TABLES inside one transaction, no PROCESS without tablespaces). Views, triggers or routines
+ * would need SHOW VIEW, TRIGGER or SHOW_ROUTINE to be dumped; test/k8s/backup.test.ts fails when a
+ * migration adds one, and proves SELECT is needed and enough.
+ */
+export const BACKUP_DATABASE_PRIVILEGES = ['SELECT'] as const;

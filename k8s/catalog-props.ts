@@ -1,4 +1,5 @@
 import type { SecretSource } from './catalog-secret.js';
+import type { BackupSettings } from './mysql-backup.js';
 import type { IngressSettings } from './public-entrypoints.js';
 import type { SingleSignOnSettings } from './single-sign-on.js';
 import type { WebServiceExposure } from './web-app.js';
@@ -14,10 +15,22 @@ export type DatabaseSettings =
 export interface CatalogProps {
   /** Name of the output folder, k8s/dist/<variant>/. */
   readonly variant: string;
+  /**
+   * Whether the Namespace is part of the deployed set. `false` writes it to
+   * k8s/dist/<variant>/persistent/ for an operator to apply once: deleting the deployed set
+   * (`kubectl delete -f`, `skaffold delete`) then keeps the namespace, the Secret created in it
+   * and the volumes.
+   */
+  readonly ownsNamespace: boolean;
   /** The app image. */
   readonly image: string;
   /** The app's database user. */
   readonly databaseUser: string;
+  /**
+   * Nightly dumps of a database in the cluster (a managed database has its provider's backups), as
+   * this read-only user.
+   */
+  readonly backup: BackupSettings & { readonly user: string };
   readonly secret: SecretSource;
   readonly database: DatabaseSettings;
   readonly web: {

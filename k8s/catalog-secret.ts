@@ -55,6 +55,10 @@ export function mountSecretFiles(
   secret: kplus.ISecret,
   keys: readonly string[],
 ): void {
+  if (keys.length === 0) {
+    // A Secret volume without items projects every key, the root password included.
+    throw new Error('mountSecretFiles needs at least one key');
+  }
   const volume = kplus.Volume.fromSecret(scope, 'SecretVolume', secret, {
     name: 'secrets',
     defaultMode: 0o440,

@@ -13,6 +13,7 @@ export interface DatabaseChartProps {
   readonly settings: DatabaseSettings;
   readonly secret: kplus.ISecret;
   readonly user: string;
+  readonly backupUser: string;
 }
 
 /** The database tier: MySQL in the cluster, or an ExternalName Service for a managed one. */
@@ -30,6 +31,7 @@ export class DatabaseChart extends Chart {
       ? new MySqlDatabase(this, 'MySql', {
         secret: props.secret,
         user: props.user,
+        backupUser: props.backupUser,
         storage: settings.storage,
         storageClassName: settings.storageClassName,
       })

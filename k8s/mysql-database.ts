@@ -1,26 +1,28 @@
 import { ApiObject, Chart, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { APP_DATABASE_PRIVILEGES } from '../db/privileges.js';
+import { APP_DATABASE_PRIVILEGES, BACKUP_DATABASE_PRIVILEGES } from '../db/privileges.js';
 import { DATABASE_NAME, DATABASE_SERVICE_NAME, MYSQL_PORT } from '../web/defaults.js';
 import { mountSecretFiles } from './catalog-secret.js';
 import type { DatabaseTier } from './database-tier.js';
-import { appUserPrivilegesSql } from './mysql-init-sql.js';
+import { appUserPrivilegesSql, backupUserInitScript } from './mysql-init-sql.js';
 import { MYSQL_IMAGE, SECRET_KEYS, secretFile } from './names.js';
 import { addRestrictedPatches, restrictedContainerSecurity, restrictedWorkloadProps } from './restricted.js';
 
 /** uid and gid of the `mysql` user in the official image (docker-library/mysql). */
-const MYSQL_IDENTITY = { uid: 999, gid: 999 };
+export const MYSQL_IDENTITY = { uid: 999, gid: 999 };
 
 /** Name of the volume claim template, and so of each replica's PersistentVolumeClaim prefix. */
 const DATA_VOLUME = 'data';
 
 /** Properties of {@link MySqlDatabase}. */
 export interface MySqlDatabaseProps {
-  /** Secret with the root and app passwords. */
+  /** Secret with the root, app and backup passwords. */
   readonly secret: kplus.ISecret;
   /** The app's database user, created by the image's entrypoint and narrowed by the init SQL. */
   readonly user: string;
+  /** The backup user, created by the init script with only what a dump needs. */
+  readonly backupUser: string;
   /**
    * Size of the data volume.
    * @default '1Gi'
@@ -56,6 +58,12 @@ export class MySqlDatabase extends Construct implements DatabaseTier {
       metadata: { name: 'mysql-initdb' },
       data: {
         '10-app-user-privileges.sql': appUserPrivilegesSql(props.user, DATABASE_NAME, APP_DATABASE_PRIVILEGES),
+        '20-backup-user.sh': backupUserInitScript(
+          props.backupUser,
+          DATABASE_NAME,
+          BACKUP_DATABASE_PRIVILEGES,
+          secretFile(SECRET_KEYS.mysqlBackupPassword),
+        ),
       },
     });
 
@@ -113,10 +121,18 @@ export class MySqlDatabase extends Construct implements DatabaseTier {
       name: 'initdb',
       defaultMode: 0o444,
     }), { readOnly: true });
-    mountSecretFiles(this, mysql, props.secret, [SECRET_KEYS.mysqlRootPassword, SECRET_KEYS.mysqlPassword]);
+    mountSecretFiles(this, mysql, props.secret, [
+      SECRET_KEYS.mysqlRootPassword,
+      SECRET_KEYS.mysqlPassword,
+      SECRET_KEYS.mysqlBackupPassword,
+    ]);
 
-    // kplus.StatefulSet has no volumeClaimTemplates. The claim outlives the pod and the StatefulSet;
-    // MySQL's data directory is a subdirectory of it, free of the filesystem's lost+found.
+    // kplus.StatefulSet has no volumeClaimTemplates. The claim outlives the pod and, by the explicit
+    // Retain policy below, the StatefulSet and any scale-down.
+    // MySQL's data directory is the subdirectory `mysql` of the volume. Not for `lost+found`: MySQL
+    // 8's --initialize ignores it and the image's entrypoint looks only for `mysql/` inside the data
+    // directory. It keeps the data directory holding MySQL's files alone, and claims made so far
+    // hold their data there: without the subPath the server would look at the volume root instead.
     // Patch values must be in the typed shape (Quantity): the object is re-serialized after patching.
     const statefulSet = ApiObject.of(this.workload);
     statefulSet.addJsonPatch(JsonPatch.add('/spec/volumeClaimTemplates', [{
@@ -127,6 +143,10 @@ export class MySqlDatabase extends Construct implements DatabaseTier {
         resources: { requests: { storage: kplus.k8s.Quantity.fromString(props.storage ?? '1Gi') } },
       },
     }]));
+    statefulSet.addJsonPatch(JsonPatch.add('/spec/persistentVolumeClaimRetentionPolicy', {
+      whenDeleted: 'Retain',
+      whenScaled: 'Retain',
+    }));
     statefulSet.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/volumeMounts/-', {
       name: DATA_VOLUME,
       mountPath: '/var/lib/mysql',

@@ -36,6 +36,8 @@ export const SECRET_KEYS = {
   csrfSecret: 'csrf-secret',
   /** Password of the first admin account, used only while no admin exists. */
   adminPassword: 'admin-password',
+  /** Password of the backup CronJob's read-only database user. */
+  mysqlBackupPassword: 'mysql-backup-password',
 } as const;
 
 /**

@@ -12,6 +12,10 @@ export interface NetworkPoliciesProps {
   readonly web: kplus.Deployment;
   /** The database they use. */
   readonly database: DatabaseTier;
+  /** The deployment check, which calls the web Service. */
+  readonly verify: kplus.Job;
+  /** The database backup, which reads MySQL. @default no backup */
+  readonly backup?: kplus.CronJob;
   /**
    * Where the web pods reach the OpenID Provider (single sign-on).
    * @default none: the web pods reach nothing outside the cluster but the database
@@ -22,7 +26,8 @@ export interface NetworkPoliciesProps {
 /**
  * Default deny for the namespace, in and out, then exactly: anyone to the web pods' app port; the
  * web pods to MySQL, to cluster DNS and, with single sign-on, to the provider's ranges; MySQL from
- * the web pods only.
+ * the web pods and the backup only; the backup to MySQL and cluster DNS; the verify Job to the web
+ * pods and cluster DNS.
  */
 export class NetworkPolicies extends Construct {
   constructor(scope: Construct, id: string, props: NetworkPoliciesProps) {
@@ -66,11 +71,19 @@ export class NetworkPolicies extends Construct {
       labels: { 'k8s-app': 'kube-dns' },
       namespaces: kplus.Namespaces.select(this, 'KubeSystem', { names: ['kube-system'] }),
     });
-    webEgress.addEgressRule(clusterDns, [kplus.NetworkPolicyPort.udp(53), kplus.NetworkPolicyPort.tcp(53)]);
+    const dnsPorts = [kplus.NetworkPolicyPort.udp(53), kplus.NetworkPolicyPort.tcp(53)];
+    webEgress.addEgressRule(clusterDns, dnsPorts);
     (props.providerEgress ?? []).forEach((range, i) => {
       const block = isIPv6(range.cidr.split('/')[0]!) ? kplus.NetworkPolicyIpBlock.ipv6 : kplus.NetworkPolicyIpBlock.ipv4;
       webEgress.addEgressRule(block(this, `IdentityProvider${i}`, range.cidr), [kplus.NetworkPolicyPort.tcp(range.port)]);
     });
+
+    const verifyEgress = new kplus.NetworkPolicy(this, 'VerifyEgress', {
+      metadata: { name: 'verify-egress' },
+      selector: props.verify,
+    });
+    verifyEgress.addEgressRule(props.web, [kplus.NetworkPolicyPort.tcp(APP_PORT)]);
+    verifyEgress.addEgressRule(clusterDns, dnsPorts);
 
     if (database.workload) {
       const databaseIngress = new kplus.NetworkPolicy(this, 'DatabaseIngress', {
@@ -78,6 +91,15 @@ export class NetworkPolicies extends Construct {
         selector: database.workload,
       });
       databaseIngress.addIngressRule(props.web, [kplus.NetworkPolicyPort.tcp(MYSQL_PORT)]);
+      if (props.backup) {
+        databaseIngress.addIngressRule(props.backup, [kplus.NetworkPolicyPort.tcp(MYSQL_PORT)]);
+        const backupEgress = new kplus.NetworkPolicy(this, 'BackupEgress', {
+          metadata: { name: 'backup-egress' },
+          selector: props.backup,
+        });
+        backupEgress.addEgressRule(database.workload, [kplus.NetworkPolicyPort.tcp(MYSQL_PORT)]);
+        backupEgress.addEgressRule(clusterDns, dnsPorts);
+      }
     }
   }
 }

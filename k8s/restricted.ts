@@ -37,16 +37,17 @@ export function restrictedContainerSecurity(identity: PodIdentity): kplus.Contai
 /**
  * Adds the two settings of the "restricted" standard that cdk8s-plus-27 cannot express:
  * `seccompProfile: RuntimeDefault` on the pod and `capabilities.drop: [ALL]` on every container.
- * Call it after the workload's last container is added.
+ * Call it after the workload's last container is added; a CronJob's pod spec is at
+ * `/spec/jobTemplate/spec/template/spec`.
  */
-export function addRestrictedPatches(workload: kplus.Workload): void {
+export function addRestrictedPatches(workload: kplus.Workload, podSpecPath = '/spec/template/spec'): void {
   const apiObject = ApiObject.of(workload);
   apiObject.addJsonPatch(
-    JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
+    JsonPatch.add(`${podSpecPath}/securityContext/seccompProfile`, { type: 'RuntimeDefault' }),
   );
   workload.containers.forEach((_container, index) => {
     apiObject.addJsonPatch(
-      JsonPatch.add(`/spec/template/spec/containers/${index}/securityContext/capabilities`, { drop: ['ALL'] }),
+      JsonPatch.add(`${podSpecPath}/containers/${index}/securityContext/capabilities`, { drop: ['ALL'] }),
     );
   });
 }

@@ -10,8 +10,10 @@ const image = `${WEB_IMAGE_REPOSITORY}:${APP_VERSION}`;
 /** A local minikube cluster: NodePort, MySQL in the cluster, a published development password. */
 export const minikube: CatalogProps = {
   variant: 'minikube',
+  ownsNamespace: true,
   image,
   databaseUser: 'catalog',
+  backup: { user: 'catalog_backup', storage: '2Gi' },
   secret: {
     kind: 'development',
     values: {
@@ -19,6 +21,7 @@ export const minikube: CatalogProps = {
       mysqlPassword: 'dev-only-app-password',
       csrfSecret: 'dev-only-csrf-secret-0123456789abcdef0123456789abcdef',
       adminPassword: 'dev-only-admin-password',
+      mysqlBackupPassword: 'dev-only-backup-password',
     },
   },
   database: { kind: 'in-cluster', storage: '1Gi' },
@@ -26,15 +29,18 @@ export const minikube: CatalogProps = {
 };
 
 /**
- * A production cluster: ClusterIP behind an Ingress, credentials from a Secret created by hand.
+ * A production cluster: ClusterIP behind an Ingress, credentials from a Secret created by hand in
+ * a namespace the operator creates once from k8s/dist/production/persistent/.
  * Set `database` to `{ kind: 'external', host: '...' }` for a managed MySQL, `loadBalancer` for a
  * cloud load balancer, `singleSignOn` for sign-in through an OpenID Provider (docs/KUBERNETES.md),
  * then run `npm run synth`.
  */
 export const production: CatalogProps = {
   variant: 'production',
+  ownsNamespace: false,
   image,
   databaseUser: 'catalog',
+  backup: { user: 'catalog_backup', storage: '20Gi', schedule: '30 2 * * *', keep: 7 },
   secret: { kind: 'existing', name: APP_NAME },
   database: { kind: 'in-cluster', storage: '10Gi' },
   web: { exposure: { type: 'ClusterIP' }, minReplicas: 2, maxReplicas: 10, trustProxyHops: 1 },

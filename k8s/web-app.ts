@@ -7,9 +7,10 @@ import type { DatabaseTier } from './database-tier.js';
 import { APP_NAME, SECRET_KEYS, secretFile, SSO_CLIENT_SECRET_KEY } from './names.js';
 import { addRestrictedPatches, restrictedContainerSecurity, restrictedWorkloadProps } from './restricted.js';
 import { SSO_CONFIG_HASH_ANNOTATION, type SingleSignOnConfig } from './single-sign-on.js';
+import { FIRST_ROLLOUT_DEADLINE_SECONDS } from './rollout.js';
 
 /** uid and gid of the `node` user of the official Node.js images, which the Dockerfile runs as. */
-const NODE_IDENTITY = { uid: 1000, gid: 1000 };
+export const NODE_IDENTITY = { uid: 1000, gid: 1000 };
 
 /** Seconds the pod keeps serving after it is marked terminating, so endpoints drain first. */
 export const PRE_STOP_PAUSE_SECONDS = 5;
@@ -74,6 +75,8 @@ export class WebApp extends Construct {
     this.deployment = new kplus.Deployment(this, 'Deployment', {
       ...restrictedWorkloadProps(this, APP_NAME, NODE_IDENTITY),
       terminationGracePeriod: Duration.seconds(PRE_STOP_PAUSE_SECONDS + SHUTDOWN_GRACE_SECONDS + 5),
+      // cdk8s-plus would set 600; the first rollout waits for MySQL's first boot.
+      progressDeadline: Duration.seconds(FIRST_ROLLOUT_DEADLINE_SECONDS),
     });
 
     const env: Record<string, kplus.EnvValue> = {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parseSignInEnv, type SignInConfig } from './auth/oidc/oidc-config.js';
-import { APP_PORT, DATABASE_NAME, MYSQL_PORT, SHUTDOWN_GRACE_SECONDS } from './defaults.js';
+import { APP_PORT, DATABASE_NAME, DEFAULT_ADMIN_USERNAME, MYSQL_PORT, SHUTDOWN_GRACE_SECONDS } from './defaults.js';
 import { IMPORT_MAX_BYTES_DEFAULT } from './limits.js';
 
 export interface MysqlConfig {
@@ -81,7 +81,7 @@ const schema = z.object({
   TRUST_PROXY: integer(0, 10, 0),
   WRITE_RATE_LIMIT_PER_MINUTE: integer(0, 1_000_000, 120),
   PUBLIC_READ: bool(true),
-  ADMIN_USERNAME: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, "must be 1 to 64 letters A-Z, digits, '.', '_' or '-'").default('admin'),
+  ADMIN_USERNAME: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, "must be 1 to 64 letters A-Z, digits, '.', '_' or '-'").default(DEFAULT_ADMIN_USERNAME),
   ADMIN_PASSWORD: z.string().optional(),
   ADMIN_PASSWORD_FILE: text.optional(),
   SESSION_IDLE_MINUTES: integer(1, 10_080, 60),

@@ -24,3 +24,6 @@ export const PROBE_PATHS = {
 
 /** Seconds the app allows in-flight requests to finish after SIGTERM. */
 export const SHUTDOWN_GRACE_SECONDS = 10;
+
+/** Name of the first admin account (ADMIN_USERNAME), which the deployment's verify step signs in as. */
+export const DEFAULT_ADMIN_USERNAME = 'admin';

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { APP_PORT } from '../../web/defaults.js';
-import { copyParts, contextFiles, dockerfileStages, dockerignore, instructionsOf, ROOT, runtimeCommand, wordsOf } from './support/dockerfile.js';
+import { copyParts, contextFiles, dockerfileStages, dockerignore, instructionsOf, nodeVersion, ROOT, runtimeCommand, wordsOf } from './support/dockerfile.js';
 
 const stages = dockerfileStages();
 const runtime = stages.at(-1)!;
@@ -11,13 +12,34 @@ const build = stages.find((s) => s.name === 'build')!;
 const runs = (stage: typeof runtime) => instructionsOf(stage, 'RUN').map((r) => wordsOf(r).join(' '));
 
 describe('Dockerfile', () => {
-  it('when parsed, then it has a build stage and a final runtime stage, each from a pinned Node 20 slim or alpine tag', () => {
+  it('when parsed, then it has a build stage and a final runtime stage, both from one pinned Node slim tag of a Debian release', () => {
     assert.ok(stages.length >= 2);
     assert.ok(build, 'a stage named build');
     for (const stage of stages) {
       assert.equal(stage.from.getImageName(), 'node');
-      assert.match(stage.from.getImageTag() ?? '', /^20\.\d+\.\d+-(?:[a-z]+-slim|slim|alpine[\d.]*)$/, 'pinned to a full version');
+      assert.match(stage.from.getImageTag() ?? '', /^\d+\.\d+\.\d+-[a-z]+-slim$/, 'pinned to a full version and a Debian release');
     }
+    assert.equal(new Set(stages.map((s) => s.from.getImageTag())).size, 1, 'every stage on the same Node');
+  });
+
+  it("when the tests run, then the Dockerfile's Node major, package.json engines and this Node agree", () => {
+    const [major] = nodeVersion().split('.');
+    const engines = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).engines.node as string;
+    const range = /^>=(\d+) <(\d+)$/.exec(engines);
+    assert.ok(range, `engines.node ${engines} names one major line, ">=N <N+1"`);
+    assert.equal(range[1], major, 'engines starts at the image major');
+    assert.equal(Number(range[2]), Number(major) + 1, 'engines ends before the next major');
+    assert.equal(process.versions.node.split('.')[0], major, `tests run on Node ${process.version}, the image on ${nodeVersion()}`);
+  });
+
+  it('when CI runs, then .ci/run reads the Node version from the FROM tag and installs exactly it when the machine has another', () => {
+    const ci = readFileSync(path.join(ROOT, '.ci/run'), 'utf8');
+    const assignment = /^node_version="\$\((.+)\)"$/m.exec(ci);
+    assert.ok(assignment, '.ci/run sets node_version');
+    assert.equal(execFileSync('bash', ['-c', assignment[1]!], { cwd: ROOT, encoding: 'utf8' }).trim(), nodeVersion());
+    assert.match(ci, /npm install --prefix \.ci\/node .*"node-linux-\$node_arch@\$node_version"/);
+    assert.match(ci, /export PATH="\$node_bin:\$PATH"/);
+    assert.ok(ci.indexOf('node_version=') < ci.indexOf('npm ci'), 'before npm ci');
   });
 
   it('when the build stage runs, then it installs with npm ci and builds with npm run build', () => {

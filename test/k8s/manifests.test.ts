@@ -1,18 +1,22 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { APP_DATABASE_PRIVILEGES } from '../../db/privileges.js';
+import { parse } from 'yaml';
+import { APP_DATABASE_PRIVILEGES, BACKUP_DATABASE_PRIVILEGES } from '../../db/privileges.js';
 import { checkNewPassword } from '../../web/auth/credentials-rules.js';
 import { loadConfig } from '../../web/config.js';
+import { BACKUP_CLAIM_NAME, DEFAULT_BACKUP_SCHEDULE, DEFAULT_BACKUPS_KEPT } from '../../k8s/mysql-backup.js';
 import { APP_PORT, DATABASE_NAME, DATABASE_SERVICE_NAME, PROBE_PATHS, SHUTDOWN_GRACE_SECONDS } from '../../web/defaults.js';
-import { APP_NAME, NAMESPACE, SECRET_KEYS, SECRET_MOUNT_DIR, secretFile, SSO_CLIENT_SECRET_KEY } from '../../k8s/names.js';
+import { APP_NAME, MYSQL_IMAGE, NAMESPACE, SECRET_KEYS, SECRET_MOUNT_DIR, secretFile, SSO_CLIENT_SECRET_KEY } from '../../k8s/names.js';
 import { SSO_CONFIG_HASH_ANNOTATION } from '../../k8s/single-sign-on.js';
 import { MINIKUBE_NODE_PORT, minikube, production } from '../../k8s/variants.js';
-import { type Container, synthObjects, the, type Workload, workloads } from './support/manifests.js';
+import { PERSISTENT_FOLDER } from '../../k8s/catalog.js';
+import { allSynthObjects, type Container, objectsOf, podTemplates, synthObjects, synthSetObjects, synthSets, the, type Workload, workloads } from './support/manifests.js';
 import { selectorMatches } from './support/network-policy.js';
-import type { KubeObject } from './support/strict-schema.js';
+import { assertRestricted } from './support/pod-security.js';
+import { type KubeObject, strictValidate } from './support/strict-schema.js';
 import { ALL_VARIANTS, productionExternal, productionSso } from './support/variants.js';
 
 type Service = KubeObject & {
@@ -33,11 +37,18 @@ for (const variant of ALL_VARIANTS) {
   describe(`manifests (${variant.variant})`, () => {
     const objects = synthObjects(variant);
     const pods = workloads(objects);
+    // Every pod of the variant, the verify Job's included.
+    const templates = podTemplates(allSynthObjects(variant));
 
-    it('when objects are listed, then the namespace comes first and every other object is in it', () => {
-      assert.equal(objects[0]?.kind, 'Namespace');
-      assert.equal(objects[0]?.metadata.name, NAMESPACE);
-      for (const object of objects.filter((o) => !CLUSTER_SCOPED.has(o.kind))) {
+    it('when objects are listed, then every object is in the namespace, which comes first when the set owns it', () => {
+      const namespaces = objects.filter((o) => o.kind === 'Namespace');
+      if (variant.ownsNamespace) {
+        assert.equal(objects[0]?.kind, 'Namespace');
+        assert.equal(objects[0]?.metadata.name, NAMESPACE);
+      } else {
+        assert.deepEqual(namespaces, [], 'deleting the deployed set must not delete the namespace');
+      }
+      for (const object of allSynthObjects(variant).filter((o) => !CLUSTER_SCOPED.has(o.kind))) {
         assert.equal(object.metadata.namespace, NAMESPACE, `${object.kind} ${object.metadata.name}`);
       }
     });
@@ -85,7 +96,7 @@ for (const variant of ALL_VARIANTS) {
     it('when a pod mounts Secret or ConfigMap keys, then every key exists, and the web pods never see the root password', () => {
       const secrets = objects.filter((o) => o.kind === 'Secret') as (KubeObject & { stringData?: Record<string, string>; data?: Record<string, string> })[];
       const configMaps = objects.filter((o) => o.kind === 'ConfigMap') as (KubeObject & { data: Record<string, string> })[];
-      for (const workload of pods) {
+      for (const workload of templates) {
         for (const volume of workload.spec.template.spec.volumes ?? []) {
           if (volume.secret) {
             const secret = secrets.find((s) => s.metadata.name === volume.secret!.secretName);
@@ -124,34 +135,11 @@ for (const variant of ALL_VARIANTS) {
     });
 
     it('when a pod is checked against the restricted Pod Security Standard, then it passes', () => {
-      for (const workload of pods) {
-        const spec = workload.spec.template.spec;
-        const name = workload.metadata.name;
-        assert.ok(!spec.hostNetwork && !spec.hostPID && !spec.hostIPC, `${name} shares host namespaces`);
-        assert.equal(spec.securityContext?.seccompProfile?.type, 'RuntimeDefault', `${name} seccomp`);
-        assert.equal(spec.automountServiceAccountToken, false, `${name} mounts an API token`);
-        const podUser = spec.securityContext?.runAsUser as number | undefined;
-        for (const volume of spec.volumes ?? []) {
-          const types = Object.keys(volume).filter((k) => k !== 'name');
-          assert.ok(types.every((t) => ['secret', 'configMap', 'emptyDir', 'persistentVolumeClaim'].includes(t)), `${name} volume ${volume.name}: ${types}`);
-        }
-        for (const container of [...spec.containers, ...(spec.initContainers ?? [])]) {
-          const context = container.securityContext ?? {};
-          const where = `${name}/${container.name}`;
-          assert.equal(context.runAsNonRoot ?? spec.securityContext?.runAsNonRoot, true, `${where} runAsNonRoot`);
-          const user = (context.runAsUser as number | undefined) ?? podUser;
-          assert.ok(typeof user === 'number' && user > 0, `${where} runs as a numeric non-root user`);
-          assert.equal(context.allowPrivilegeEscalation, false, `${where} allowPrivilegeEscalation`);
-          assert.notEqual(context.privileged, true, `${where} privileged`);
-          assert.deepEqual(context.capabilities?.drop, ['ALL'], `${where} drops ALL capabilities`);
-          assert.ok((context.capabilities?.add ?? []).every((c) => c === 'NET_BIND_SERVICE'), `${where} adds capabilities`);
-          assert.equal(context.readOnlyRootFilesystem, true, `${where} readOnlyRootFilesystem`);
-        }
-      }
+      for (const workload of templates) assertRestricted(workload);
     });
 
     it('when containers are listed, then images are pinned, pulled IfNotPresent, and resources are small and explicit', () => {
-      for (const workload of pods) {
+      for (const workload of templates) {
         for (const container of workload.spec.template.spec.containers) {
           const where = `${workload.metadata.name}/${container.name}`;
           assert.match(container.image, /^[^:@]+:[^:]+$/, `${where} image has an explicit tag`);
@@ -201,8 +189,13 @@ describe('manifests: the database tier', () => {
       assert.match(templates[0]!.spec.resources.requests.storage, /^\d+Gi$/);
       const dataMount = container.volumeMounts?.find((m) => m.name === templates[0]!.metadata.name);
       assert.equal(dataMount?.mountPath, '/var/lib/mysql');
-      assert.ok(dataMount?.subPath, 'the data directory must be a subdirectory of the volume (lost+found)');
+      assert.equal(dataMount?.subPath, 'mysql', 'existing claims hold the data directory in the subdirectory mysql');
       assert.equal(mysql.spec.serviceName, DATABASE_SERVICE_NAME);
+    });
+
+    it(`when the StatefulSet is deleted or scaled down (${variant.variant}), then its claims are retained, explicitly`, () => {
+      const policy = (mysql.spec as { persistentVolumeClaimRetentionPolicy?: Record<string, string> }).persistentVolumeClaimRetentionPolicy;
+      assert.deepEqual(policy, { whenDeleted: 'Retain', whenScaled: 'Retain' });
     });
 
     it(`when MySQL starts as uid 999 (${variant.variant}), then it has writable dirs for its socket and tmp and a group for its files`, () => {
@@ -244,6 +237,86 @@ describe('manifests: the database tier', () => {
   }
 });
 
+describe('manifests: backups', () => {
+  type CronJob = KubeObject & {
+    spec: {
+      schedule: string; timeZone?: string; concurrencyPolicy: string; startingDeadlineSeconds: number;
+      jobTemplate: { spec: { template: { spec: Workload['spec']['template']['spec'] } } };
+    };
+  };
+  for (const variant of [minikube, production]) {
+    const objects = allSynthObjects(variant);
+    const cronJob = the(objects, 'CronJob', 'mysql-backup') as CronJob;
+    const pod = cronJob.spec.jobTemplate.spec.template.spec;
+    const container = pod.containers[0]!;
+    const env = (name: string) => container.env?.find((e) => e.name === name)?.value;
+
+    it(`when the backup is scheduled (${variant.variant}), then it runs nightly by default in UTC, one at a time, and may start late rather than be skipped`, () => {
+      assert.equal(cronJob.spec.schedule, variant.backup.schedule ?? DEFAULT_BACKUP_SCHEDULE);
+      assert.match(cronJob.spec.schedule, /^\d+ \d+ \* \* \*$/, 'once a day');
+      assert.equal(cronJob.spec.timeZone, 'Etc/UTC');
+      assert.equal(cronJob.spec.concurrencyPolicy, 'Forbid');
+      assert.ok(cronJob.spec.startingDeadlineSeconds >= 600);
+      assert.equal(env('BACKUP_KEEP'), String(variant.backup.keep ?? DEFAULT_BACKUPS_KEPT));
+      assert.equal(DEFAULT_BACKUPS_KEPT, 7);
+    });
+
+    it(`when the backup dumps (${variant.variant}), then it runs mysqldump --single-transaction from the MySQL image against the database Service as its own user`, () => {
+      const mysql = the(objects, 'StatefulSet', 'mysql') as Workload;
+      assert.equal(container.image, mysql.spec.template.spec.containers[0]!.image);
+      assert.match(container.command!.join(' '), /mysqldump .*--single-transaction/);
+      assert.equal(env('DB_HOST'), DATABASE_SERVICE_NAME);
+      assert.equal(env('DB_NAME'), DATABASE_NAME);
+      assert.equal(env('DB_USER'), variant.backup.user);
+      assert.notEqual(env('DB_USER'), variant.databaseUser);
+      const secretItems = pod.volumes?.flatMap((v) => v.secret?.items?.map((i) => i.key) ?? []);
+      assert.deepEqual(secretItems, [SECRET_KEYS.mysqlBackupPassword], 'the backup pod sees its own password only');
+    });
+
+    it(`when the backup writes (${variant.variant}), then it writes to the backup claim, which is in the same folder as the namespace`, () => {
+      const claimName = pod.volumes?.find((v) => v.persistentVolumeClaim)?.persistentVolumeClaim?.claimName;
+      const mount = container.volumeMounts?.find((m) => pod.volumes?.find((v) => v.name === m.name)?.persistentVolumeClaim);
+      assert.equal(mount?.mountPath, env('BACKUP_DIR'));
+      const withNamespace = objectsOf(synthSets(variant).find((set) => objectsOf(set.files).some((o) => o.kind === 'Namespace'))!.files);
+      assert.ok(withNamespace.some((o) => o.kind === 'PersistentVolumeClaim' && o.metadata.name === claimName), `claim ${claimName} beside the namespace`);
+      assert.equal(the(objects, 'PersistentVolumeClaim', claimName!).metadata.namespace, NAMESPACE);
+    });
+
+    it(`when MySQL first boots (${variant.variant}), then an init script creates the backup user with SELECT only, from the Secret's file`, () => {
+      const configMap = the(objects, 'ConfigMap', 'mysql-initdb') as KubeObject & { data: Record<string, string> };
+      const script = configMap.data['20-backup-user.sh']!;
+      assert.match(script, new RegExp(`CREATE USER '${variant.backup.user}'@'%'`));
+      assert.match(script, new RegExp(`GRANT ${BACKUP_DATABASE_PRIVILEGES.join(', ')} ON `));
+      assert.ok(script.includes(`${SECRET_MOUNT_DIR}/${SECRET_KEYS.mysqlBackupPassword}`));
+      const mysql = the(objects, 'StatefulSet', 'mysql') as Workload;
+      const mysqlKeys = mysql.spec.template.spec.volumes?.flatMap((v) => v.secret?.items?.map((i) => i.key) ?? []);
+      assert.ok(mysqlKeys?.includes(SECRET_KEYS.mysqlBackupPassword), 'MySQL reads the backup password on first boot');
+    });
+  }
+
+  it('when docs/BACKUP.md starts a pod to read the backups, then that pod validates and meets the restricted standard, mounting the claim read-only', () => {
+    const doc = readFileSync(new URL('../../docs/BACKUP.md', import.meta.url), 'utf8');
+    const yaml = /apply -f - <<'EOF'\n([\s\S]+?)\nEOF\n/.exec(doc)?.[1];
+    assert.ok(yaml, 'the reader pod is in docs/BACKUP.md');
+    const reader = parse(yaml) as KubeObject & { spec: Workload['spec']['template']['spec'] };
+    assert.deepEqual(strictValidate(reader), []);
+    assertRestricted({ ...reader, spec: { template: { metadata: { labels: {} }, spec: reader.spec }, selector: { matchLabels: {} } } });
+    const claim = reader.spec.volumes?.find((v) => v.persistentVolumeClaim)?.persistentVolumeClaim as { claimName: string; readOnly?: boolean };
+    assert.equal(claim.claimName, BACKUP_CLAIM_NAME);
+    assert.equal(claim.readOnly, true);
+    assert.equal(reader.spec.containers[0]!.image, MYSQL_IMAGE);
+  });
+
+  it('when the development Secret is synthesized, then the backup password is there and marked as development-only like the others', () => {
+    const secret = the(synthObjects(minikube), 'Secret', APP_NAME) as KubeObject & { stringData: Record<string, string> };
+    assert.match(secret.stringData[SECRET_KEYS.mysqlBackupPassword]!, /^dev-only-/);
+  });
+
+  it('when the database is managed outside the cluster, then there is no backup CronJob (the provider backs it up)', () => {
+    assert.equal(allSynthObjects(productionExternal).some((o) => o.kind === 'CronJob' || o.kind === 'PersistentVolumeClaim'), false);
+  });
+});
+
 describe('manifests: variants', () => {
   it('when deployed on minikube, then the web Service is a NodePort on the documented port and a development Secret exists', () => {
     const objects = synthObjects(minikube);
@@ -278,6 +351,15 @@ describe('manifests: variants', () => {
       assert.equal(text.includes(value), false, 'production carries a development secret');
     }
     assert.equal(objects.some((o) => o.kind === 'Service' && (o as Service).spec.type === 'LoadBalancer'), false);
+  });
+
+  it('when production is deployed or deleted, then the namespace is not in the set: the operator applies it once from persistent/', () => {
+    assert.equal(synthObjects(production).some((o) => o.kind === 'Namespace'), false);
+    const persistent = synthSetObjects(production, `${production.variant}/${PERSISTENT_FOLDER}`);
+    const namespace = the(persistent, 'Namespace', NAMESPACE);
+    assert.equal(namespace.metadata.labels?.['pod-security.kubernetes.io/enforce'], 'restricted');
+    assert.deepEqual(the(synthObjects(minikube), 'Namespace', NAMESPACE).metadata, namespace.metadata, 'the same namespace as minikube');
+    assert.equal(synthSets(minikube).some((set) => set.folder.endsWith(`/${PERSISTENT_FOLDER}`)), false, 'minikube owns its namespace');
   });
 
   it('when production uses a managed MySQL, then webapp-sql1 is an ExternalName, no MySQL runs, and a LoadBalancer and TLS are there', () => {

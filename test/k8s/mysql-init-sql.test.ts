@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createConnection } from 'mysql2/promise';
 import { APP_DATABASE_PRIVILEGES } from '../../db/privileges.js';
-import { appUserPrivilegesSql } from '../../k8s/mysql-init-sql.js';
+import { appUserPrivilegesSql, backupUserInitScript } from '../../k8s/mysql-init-sql.js';
 import { createTestDatabase, skipUnlessMysql, TEST_SERVER, type TestDatabase } from '../support/mysql.js';
 
 /** The privileges SHOW GRANTS lists for an account on one database. */
@@ -67,5 +67,9 @@ describe('MySQL init SQL against a real server (MariaDB here, MySQL 8.4 in the c
     assert.throws(() => appUserPrivilegesSql("x'; DROP USER root; --", 'ProductDetails', APP_DATABASE_PRIVILEGES));
     assert.throws(() => appUserPrivilegesSql('catalog', 'Product`Details', APP_DATABASE_PRIVILEGES));
     assert.throws(() => appUserPrivilegesSql('catalog', 'ProductDetails', ['ALL; DROP']));
+    const file = '/run/secrets/product-catalog/mysql-backup-password';
+    assert.throws(() => backupUserInitScript("x'@'%'; --", 'ProductDetails', ['SELECT'], file));
+    assert.throws(() => backupUserInitScript('catalog_backup', 'ProductDetails', ['SELECT'], '/tmp/$(reboot)'));
+    assert.throws(() => backupUserInitScript('catalog_backup', 'ProductDetails', [], file));
   });
 });

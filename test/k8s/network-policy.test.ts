@@ -3,13 +3,14 @@ import { describe, it } from 'node:test';
 import { APP_PORT, MYSQL_PORT } from '../../web/defaults.js';
 import { NAMESPACE } from '../../k8s/names.js';
 import { minikube, production } from '../../k8s/variants.js';
-import { synthObjects, the, type Workload } from './support/manifests.js';
+import type { CatalogProps } from '../../k8s/catalog-props.js';
+import { allSynthObjects, podTemplates, synthObjects, the, type Workload } from './support/manifests.js';
 import { connectionAllowed, external, pod, type PodEndpoint } from './support/network-policy.js';
-import type { KubeObject } from './support/strict-schema.js';
 import { productionExternal, productionSso } from './support/variants.js';
 
-function podOf(objects: KubeObject[], kind: string, name: string): PodEndpoint {
-  const workload = the(objects, kind, name) as Workload;
+function podOf(variant: CatalogProps, kind: string, name: string): PodEndpoint {
+  const objects = allSynthObjects(variant);
+  const [workload] = podTemplates([the(objects, kind, name)]) as [Workload];
   const namespace = the(objects, 'Namespace', NAMESPACE);
   return pod(NAMESPACE, workload.spec.template.metadata.labels, namespace.metadata.labels);
 }
@@ -21,8 +22,8 @@ const ingressController = pod('ingress-nginx', { 'app.kubernetes.io/name': 'ingr
 for (const variant of [minikube, production]) {
   describe(`NetworkPolicy semantics (${variant.variant})`, () => {
     const objects = synthObjects(variant);
-    const web = podOf(objects, 'Deployment', 'product-catalog');
-    const mysql = podOf(objects, 'StatefulSet', 'mysql');
+    const web = podOf(variant, 'Deployment', 'product-catalog');
+    const mysql = podOf(variant, 'StatefulSet', 'mysql');
     const otherPodHere = pod(NAMESPACE, { app: 'debug-shell' });
     const podElsewhere = pod('default', { app: 'web' });
     const allowed = (from: Parameters<typeof connectionAllowed>[1], to: Parameters<typeof connectionAllowed>[2], port: number, protocol?: string) =>
@@ -62,6 +63,33 @@ for (const variant of [minikube, production]) {
       assert.equal(allowed(internetClient, web, APP_PORT, 'UDP'), false);
     });
 
+    it('when the verify Job calls the web pods on the app port, or looks up their Service name, then it is allowed; MySQL and anything else not', () => {
+      const verify = podOf(variant, 'Job', 'verify');
+      assert.equal(allowed(verify, web, APP_PORT), true);
+      assert.equal(allowed(verify, clusterDns, 53, 'UDP'), true);
+      assert.equal(allowed(verify, clusterDns, 53, 'TCP'), true);
+      assert.equal(allowed(verify, mysql, MYSQL_PORT), false);
+      assert.equal(allowed(verify, web, 22), false);
+      assert.equal(allowed(verify, internetClient, 443), false);
+      assert.equal(allowed(verify, external('10.96.0.1'), 443), false);
+    });
+
+    it('when the backup connects to MySQL on 3306, or looks up its Service name, then it is allowed; the web pods and anything else not', () => {
+      const backup = podOf(variant, 'CronJob', 'mysql-backup');
+      assert.equal(allowed(backup, mysql, MYSQL_PORT), true);
+      assert.equal(allowed(backup, clusterDns, 53, 'UDP'), true);
+      assert.equal(allowed(backup, clusterDns, 53, 'TCP'), true);
+      assert.equal(allowed(backup, mysql, 33060), false);
+      assert.equal(allowed(backup, web, APP_PORT), false);
+      assert.equal(allowed(backup, internetClient, 443), false);
+      assert.equal(allowed(backup, external('10.96.0.1'), 443), false);
+      assert.equal(allowed(web, backup, 22), false);
+    });
+
+    it('when anything but the web pods and the backup connects to MySQL, then it is denied: the verify Job too', () => {
+      assert.equal(allowed(podOf(variant, 'Job', 'verify'), mysql, MYSQL_PORT), false);
+    });
+
     it('when MySQL or any other pod of the namespace sends anything out, then it is denied', () => {
       assert.equal(allowed(mysql, clusterDns, 53, 'UDP'), false);
       assert.equal(allowed(mysql, internetClient, 443), false);
@@ -74,7 +102,7 @@ for (const variant of [minikube, production]) {
 
 describe('NetworkPolicy semantics (managed MySQL outside the cluster)', () => {
   const objects = synthObjects(productionExternal);
-  const web = podOf(objects, 'Deployment', 'product-catalog');
+  const web = podOf(productionExternal, 'Deployment', 'product-catalog');
 
   it('when a web pod connects to the managed database range on 3306, then it is allowed, elsewhere or on other ports not', () => {
     assert.equal(connectionAllowed(objects, web, external('10.20.3.4'), MYSQL_PORT), true);
@@ -86,8 +114,8 @@ describe('NetworkPolicy semantics (managed MySQL outside the cluster)', () => {
 
 describe('NetworkPolicy semantics (single sign-on)', () => {
   const objects = synthObjects(productionSso);
-  const web = podOf(objects, 'Deployment', 'product-catalog');
-  const mysql = podOf(objects, 'StatefulSet', 'mysql');
+  const web = podOf(productionSso, 'Deployment', 'product-catalog');
+  const mysql = podOf(productionSso, 'StatefulSet', 'mysql');
   const allowed = (from: PodEndpoint, ip: string, port: number) => connectionAllowed(objects, from, external(ip), port);
 
   it("when a web pod connects to the provider's ranges on their ports, then it is allowed, over IPv4 and IPv6", () => {

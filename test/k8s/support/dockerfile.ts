@@ -34,6 +34,22 @@ export function runtimeCommand(): string[] {
   return JSON.parse(cmd.getArgumentsContent()!) as string[];
 }
 
+/** The Node.js version the image runs, from the final stage's `FROM node:<version>-<debian>-slim`. */
+export function nodeVersion(): string {
+  const tag = dockerfileStages().at(-1)!.from.getImageTag() ?? '';
+  const version = /^(\d+\.\d+\.\d+)-/.exec(tag)?.[1];
+  if (!version) throw new Error(`the final stage's FROM tag ${tag} names no Node.js version`);
+  return version;
+}
+
+/** The Debian release of the base image's tag, e.g. `trixie` for `node:26.12.1-trixie-slim`. */
+export function debianRelease(): string {
+  const tag = dockerfileStages().at(-1)!.from.getImageTag() ?? '';
+  const release = /^\d+\.\d+\.\d+-([a-z]+)-slim$/.exec(tag)?.[1];
+  if (!release) throw new Error(`the final stage's FROM tag ${tag} names no Debian release`);
+  return release;
+}
+
 /** The instructions of a stage with that keyword. */
 export function instructionsOf(stage: Stage, keyword: string): Instruction[] {
   return stage.instructions.filter((i) => i.getKeyword() === keyword);

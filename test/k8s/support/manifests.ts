@@ -1,19 +1,43 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { createCatalogApp } from '../../../k8s/catalog.js';
+import { createCatalog } from '../../../k8s/catalog.js';
 import type { CatalogProps } from '../../../k8s/catalog-props.js';
 import { DIST_DIR, type ManifestFile, renderManifests } from '../../../k8s/write-manifests.js';
 import type { KubeObject } from './strict-schema.js';
 
-/** Synthesizes a variant in memory, as `npm run synth` would write it. */
-export function synthFiles(props: CatalogProps): ManifestFile[] {
-  return renderManifests(createCatalogApp(props));
+/** One folder of k8s/dist/ as `npm run synth` writes it. */
+export interface SynthesizedSet {
+  readonly folder: string;
+  readonly files: ManifestFile[];
 }
 
-/** The committed files of k8s/dist/<variant>/. */
-export function committedFiles(variant: string): ManifestFile[] {
-  const dir = path.join(DIST_DIR, variant);
+/** Synthesizes every folder of a variant in memory; the first is the deployed set. */
+export function synthSets(props: CatalogProps): SynthesizedSet[] {
+  const { app, sets } = createCatalog(props);
+  return sets.map((set) => ({ folder: set.folder, files: renderManifests(app, set.charts) }));
+}
+
+/** Synthesizes a variant's deployed set in memory, as `npm run synth` writes k8s/dist/<variant>/. */
+export function synthFiles(props: CatalogProps): ManifestFile[] {
+  return synthSets(props)[0]!.files;
+}
+
+/** The objects of the variant's folder `folder` (e.g. `production/persistent`). */
+export function synthSetObjects(props: CatalogProps, folder: string): KubeObject[] {
+  const set = synthSets(props).find((s) => s.folder === folder);
+  if (!set) throw new Error(`${props.variant} writes no folder ${folder}`);
+  return objectsOf(set.files);
+}
+
+/** Every object of a variant, deployed or not (the namespace of production, the verify Job). */
+export function allSynthObjects(props: CatalogProps): KubeObject[] {
+  return synthSets(props).flatMap((set) => objectsOf(set.files));
+}
+
+/** The committed files of k8s/dist/<folder>/. */
+export function committedFiles(folder: string): ManifestFile[] {
+  const dir = path.join(DIST_DIR, folder);
   return readdirSync(dir)
     .filter((name) => name.endsWith('.yaml'))
     .sort()
@@ -50,6 +74,7 @@ export interface Container {
   name: string;
   image: string;
   imagePullPolicy?: string;
+  command?: string[];
   args?: string[];
   ports?: { containerPort: number; name?: string; protocol?: string }[];
   env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[];
@@ -78,7 +103,7 @@ export interface PodSpec {
     name: string;
     secret?: { secretName: string; items?: { key: string; path: string }[] };
     configMap?: { name: string; items?: { key: string; path: string }[] };
-    emptyDir?: Record<string, unknown>;
+    emptyDir?: { sizeLimit?: string; medium?: string };
     persistentVolumeClaim?: { claimName: string };
   }[];
   securityContext?: Record<string, unknown> & { seccompProfile?: { type: string } };
@@ -103,4 +128,25 @@ export interface Workload extends KubeObject {
 /** The Deployments and StatefulSets among the objects. */
 export function workloads(objects: readonly KubeObject[]): Workload[] {
   return objects.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet') as Workload[];
+}
+
+/** Kinds whose objects hold a pod template, and where it is. */
+const POD_TEMPLATE_PATHS: Record<string, readonly string[]> = {
+  Deployment: ['spec', 'template'],
+  StatefulSet: ['spec', 'template'],
+  Job: ['spec', 'template'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
+};
+
+/**
+ * Every object that makes pods (Deployment, StatefulSet, Job, CronJob), seen as a workload whose
+ * `spec.template` is its pod template, for checks that apply to every pod.
+ */
+export function podTemplates(objects: readonly KubeObject[]): Workload[] {
+  return objects.flatMap((object) => {
+    const where = POD_TEMPLATE_PATHS[object.kind];
+    if (!where) return [];
+    const template = where.reduce<unknown>((value, key) => (value as Record<string, unknown>)[key], object);
+    return [{ ...object, spec: { ...(object.spec as object), template } } as Workload];
+  });
 }

@@ -1,5 +1,6 @@
 import * as apps from 'kubernetes-models/apps/v1';
 import * as autoscaling from 'kubernetes-models/autoscaling/v2';
+import * as batch from 'kubernetes-models/batch/v1';
 import * as networking from 'kubernetes-models/networking.k8s.io/v1';
 import * as policy from 'kubernetes-models/policy/v1';
 import * as core from 'kubernetes-models/v1';
@@ -20,8 +21,8 @@ interface ModelClass {
 
 /** The kinds the charts may produce, each with its Kubernetes 1.27 model. */
 const MODELS: readonly ModelClass[] = [
-  core.Namespace, core.Secret, core.ConfigMap, core.Service, core.ServiceAccount,
-  apps.Deployment, apps.StatefulSet,
+  core.Namespace, core.Secret, core.ConfigMap, core.Service, core.ServiceAccount, core.Pod,
+  apps.Deployment, apps.StatefulSet, batch.Job, batch.CronJob, core.PersistentVolumeClaim,
   autoscaling.HorizontalPodAutoscaler, policy.PodDisruptionBudget,
   networking.NetworkPolicy, networking.Ingress,
 ];
