@@ -32,10 +32,21 @@ export class Metrics {
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
+  #exposition: () => Promise<string> = () => this.registry.metrics();
 
   constructor(poolStats?: () => PoolStats | undefined) {
     collectDefaultMetrics({ register: this.registry });
     if (poolStats) this.#registerPoolGauges(poolStats);
+  }
+
+  /** The text /metrics serves: this registry's, unless `aggregateWith` gave another source. */
+  exposition(): Promise<string> {
+    return this.#exposition();
+  }
+
+  /** Serve `source` instead, e.g. every cluster worker's registries merged (web/cluster.ts). */
+  aggregateWith(source: () => Promise<string>): void {
+    this.#exposition = source;
   }
 
   /** Records every response under its route pattern (never the raw URL, which is unbounded). */
