@@ -26,6 +26,8 @@ export interface BenchOptions {
   /** Directory for the app's --cpu-prof output; unset: no profile. */
   readonly cpuProfDir: string | undefined;
   readonly databasePrefix: string;
+  /** The node binary the app and the floors run on. */
+  readonly node: string;
 }
 
 const USAGE = `Usage: npm run bench -- [options]
@@ -76,6 +78,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       keep: { type: 'boolean', default: false },
       'cpu-prof': { type: 'string' },
       'db-prefix': { type: 'string', default: 'pc_bench' },
+      node: { type: 'string', default: process.execPath },
       help: { type: 'boolean', default: false },
     },
   });
@@ -104,5 +107,6 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     keep: values.keep,
     cpuProfDir: values['cpu-prof'],
     databasePrefix: values['db-prefix'],
+    node: values.node,
   };
 }

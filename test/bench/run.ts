@@ -77,6 +77,7 @@ async function measureSize(size: number, scenarios: readonly Scenario[], options
     poolSize: options.poolSize,
     workers: options.workers,
     cpuProfDir: options.cpuProfDir,
+    node: options.node,
   });
   const measured: Measured[] = [];
   try {
@@ -93,7 +94,7 @@ async function measureSize(size: number, scenarios: readonly Scenario[], options
   return measured;
 }
 
-function machine(options: BenchOptions, loadBefore: number[]): string {
+function machine(options: BenchOptions, nodeVersion: string, loadBefore: number[]): string {
   const cpu = cpus();
   const version = execFileSync('mysql', ['-h', TEST_SERVER.host, '-P', String(TEST_SERVER.port), '-u', TEST_SERVER.user, '-N', '-e', 'SELECT VERSION()'], {
     encoding: 'utf8',
@@ -101,7 +102,8 @@ function machine(options: BenchOptions, loadBefore: number[]): string {
   }).trim();
   const avg = (l: number[]) => l.map((n) => n.toFixed(1)).join(' ');
   return [
-    `Machine: ${cpu.length} x ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM; Node ${process.version}; database ${version}.`,
+    `Machine: ${cpu.length} x ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM; ` +
+      `servers on Node ${nodeVersion}; database ${version}.`,
     `Load average before ${avg(loadBefore)}, after ${avg(loadavg())} (1, 5, 15 min): anything above what this run adds is other work sharing the cores.`,
     'wrk, the servers and the database share these cores, so absolute figures are low and noisy; compare ratios.',
     `Settings: wrk -c${options.connections} -t${options.threads}, pool ${options.poolSize}, ${options.durationSeconds} s x ${options.runs} run(s) per side, ` +
@@ -117,6 +119,7 @@ async function main() {
   const loadBefore = loadavg();
   const chosen = SCENARIOS.filter((s) => !options.scenarios || options.scenarios.includes(s.key));
   if (chosen.length === 0) throw new Error(`no such scenario; choose from ${SCENARIOS.map((s) => s.key).join(', ')}`);
+  const nodeVersion = execFileSync(options.node, ['--version'], { encoding: 'utf8' }).trim();
   ensureWrk();
   console.error('building the app (npm run build) ...');
   execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
@@ -125,7 +128,7 @@ async function main() {
   for (const size of options.sizes) measured.push(...(await measureSize(size, chosen, options)));
 
   const sizes = [...options.sizes].sort((a, b) => a - b);
-  const out = [machine(options, loadBefore), ''];
+  const out = [machine(options, nodeVersion, loadBefore), ''];
   for (const size of sizes) out.push(sizeTable(size, measured), '', ratioTable(size, measured), '');
   if (sizes.length > 1) out.push(growthTable(sizes[0]!, sizes.at(-1)!, measured), '');
   const missing = new Map(measured.flatMap((m) => [...m.missing]));

@@ -23,6 +23,8 @@ export interface SideSettings {
   readonly workers: number;
   /** The app writes --cpu-prof profiles here when set. */
   readonly cpuProfDir: string | undefined;
+  /** The node binary of the app and the floors. */
+  readonly node: string;
 }
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -70,7 +72,7 @@ async function startSide(key: SideKey, settings: SideSettings): Promise<ServerPr
       const workers = key === 'app' ? 1 : settings.workers;
       return startServer({
         name: `the app (${workers} process${workers > 1 ? 'es' : ''})`,
-        command: process.execPath,
+        command: settings.node,
         args: [...nodeFlags, ...profile, SERVER_JS],
         env: nodeEnv(settings, port, { WEB_CONCURRENCY: String(workers) }),
         url,
@@ -81,7 +83,7 @@ async function startSide(key: SideKey, settings: SideSettings): Promise<ServerPr
     case 'http':
       return startServer({
         name: `the ${key} floor`,
-        command: process.execPath,
+        command: settings.node,
         args: [...nodeFlags, '--import', 'tsx', FLOOR_TS],
         env: nodeEnv(settings, port, { FLOOR: key }),
         cwd: ROOT,
