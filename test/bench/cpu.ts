@@ -1,5 +1,7 @@
-import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { createConnection, type RowDataPacket } from 'mysql2/promise';
+import { TEST_SERVER } from '../support/mysql.js';
 import { processTree, statFields } from '../support/process-tree.js';
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
@@ -24,17 +26,23 @@ async function exitedChildrenCpuSeconds(): Promise<number> {
   return (Number(fields[13]) + Number(fields[14])) / TICKS_PER_SECOND;
 }
 
-/** The database server's pid when it runs on this machine (it does here); undefined otherwise. */
-export function databasePid(): number | undefined {
-  for (const name of ['mariadbd', 'mysqld']) {
+/**
+ * The pid of the database server the bench uses, from its own pid file, when it runs on this
+ * machine; undefined otherwise. (Other MariaDB servers may run here too, e.g. the fault suites'.)
+ */
+export async function databasePid(): Promise<number | undefined> {
+  try {
+    const conn = await createConnection(TEST_SERVER);
     try {
-      const pid = Number(execFileSync('pidof', ['-s', name], { encoding: 'utf8' }).trim());
-      if (pid > 0) return pid;
-    } catch {
-      // not running under this name
+      const [[row]] = await conn.query<RowDataPacket[]>('SELECT @@pid_file AS file');
+      const pid = Number((await readFile(String(row?.file), 'utf8')).trim());
+      return pid > 0 && existsSync(`/proc/${pid}`) ? pid : undefined;
+    } finally {
+      await conn.end();
     }
+  } catch {
+    return undefined; // another host, or a pid file this user cannot read
   }
-  return undefined;
 }
 
 /** CPU milliseconds each party spent while `work` ran: where the machine's cores went. */

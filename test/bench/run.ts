@@ -27,11 +27,11 @@ async function measureScenario(
   size: number,
   sides: ReadonlyMap<SideKey, Side>,
   failed: ReadonlyMap<SideKey, string>,
+  dbPid: number | undefined,
   options: BenchOptions,
 ): Promise<Measured> {
   const request = await scenario.request({ size, appUrl: sides.get('app')!.url });
   const present = scenario.sides.flatMap((key) => sides.get(key) ?? []);
-  const dbPid = databasePid();
   const runs = new Map<SideKey, { loads: LoadResult[]; cpu: CpuSplit[]; peakRss: number }>(
     present.map((s) => [s.key, { loads: [], cpu: [], peakRss: 0 }]),
   );
@@ -80,9 +80,11 @@ async function measureSize(size: number, scenarios: readonly Scenario[], options
     node: options.node,
   });
   const measured: Measured[] = [];
+  const dbPid = await databasePid();
+  if (!dbPid) console.error('  the database server is not a process on this machine: its CPU is not measured');
   try {
     for (const scenario of scenarios) {
-      const m = await measureScenario(scenario, size, started, failed, options);
+      const m = await measureScenario(scenario, size, started, failed, dbPid, options);
       measured.push(m);
       console.error(`  ${sizeLabel(size)} ${scenario.key}: ${m.sides.map((s) => `${s.label} ${Math.round(s.load.requestsPerSecond)} req/s`).join(', ')}`);
     }
