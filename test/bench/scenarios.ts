@@ -2,7 +2,8 @@ import { encodeCursor } from '../../web/http/cursor.js';
 import { LIST_LIMIT } from '../../web/limits.js';
 import type { HttpRequest } from './load.js';
 import { SEEDED_ID_PREFIX, WRITTEN_ID_PREFIX } from './seed.js';
-import type { SideKey } from './sides.js';
+import { mintToken } from '../../web/ops/admin-client.js';
+import { BENCH_ADMIN, type SideKey } from './sides.js';
 
 export interface ScenarioContext {
   readonly size: number;
@@ -21,6 +22,13 @@ export interface Scenario {
   readonly sides: readonly SideKey[];
   /** The request, made once per catalog size, before the scenario's first run. */
   request(context: ScenarioContext): HttpRequest | Promise<HttpRequest>;
+}
+
+/** An editor's API token on the app at `appUrl`, made once through the app's own sign-in and /account (as a person would). */
+const tokens = new Map<string, Promise<string>>();
+function editorToken(appUrl: string): Promise<string> {
+  if (!tokens.has(appUrl)) tokens.set(appUrl, mintToken(appUrl, BENCH_ADMIN, { name: 'bench', role: 'editor' }).then((t) => t.token));
+  return tokens.get(appUrl)!;
 }
 
 /** Deep enough to be near the oldest end of any catalog size measured. */
@@ -82,10 +90,11 @@ export const SCENARIOS: readonly Scenario[] = [
     kind: 'write',
     mustNotGrow: false,
     sides: ['app', 'express', 'http'],
-    request: () => ({
+    // Writes need a token; the floors ignore it (they check no credentials).
+    request: async ({ appUrl }) => ({
       method: 'POST',
       path: '/api/products',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await editorToken(appUrl)}` },
       vary: { kind: 'new-product', idPrefix: WRITTEN_ID_PREFIX },
     }),
   },

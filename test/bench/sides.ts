@@ -27,6 +27,9 @@ export interface SideSettings {
   readonly node: string;
 }
 
+/** The first admin of every bench database (ADMIN_USERNAME, ADMIN_PASSWORD), for scenarios that need a token or a session. */
+export const BENCH_ADMIN = { username: 'admin', password: 'bench admin password, long and unlisted' } as const;
+
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SERVER_JS = fileURLToPath(new URL('../../dist/web/server.js', import.meta.url));
 const FLOOR_TS = fileURLToPath(new URL('./peers/floor-server.ts', import.meta.url));
@@ -56,6 +59,8 @@ function nodeEnv(settings: SideSettings, port: number, extra: Record<string, str
     MYSQL_DATABASE: settings.database,
     MYSQL_POOL_SIZE: String(settings.poolSize),
     CSRF_SECRET: 'bench-secret-that-is-at-least-32-characters',
+    ADMIN_USERNAME: BENCH_ADMIN.username,
+    ADMIN_PASSWORD: BENCH_ADMIN.password,
     ...extra,
   };
 }

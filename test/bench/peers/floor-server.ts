@@ -11,7 +11,7 @@ import { recordCall, replay, singleStatement } from '../sql-recorder.js';
  * list, get and create, i.e. the store's own SQL through a mysql2 pool with the app's settings
  * (read from the same environment by web/config.ts) and the rows out as JSON. FLOOR=express
  * serves it from a bare Express 5 app, FLOOR=http from a bare node:http handler: no validation,
- * logging, metrics, security headers, deadlines or error pages.
+ * authentication, logging, metrics, security headers, deadlines or error pages.
  */
 
 const config = loadConfig();
@@ -28,9 +28,11 @@ const getProduct = async (id: string) => {
   const [rows] = await pool.execute(get.sql, get.params.map((p) => (p === ID ? id : p)));
   return (rows as unknown[])[0];
 };
-/** The store's create is a transaction (the row and the kept count); its statements are replayed as recorded. */
+/** Who the audit trail names for the floor's writes; the floor checks no credentials. */
+const CONTEXT = { clientIp: '127.0.0.1', requestId: 'bench-floor' };
+/** The store's create is a transaction (the row, the kept count, the audit event); its statements are replayed as recorded. */
 const createProduct = async (product: { productId: string; productName: string }) =>
-  replay(pool, [await recordCall((s) => s.create(product))]);
+  replay(pool, [await recordCall((s) => s.create(product, CONTEXT))]);
 
 function expressFloor() {
   const app = express();
