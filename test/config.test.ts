@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ConfigError, loadConfig } from '../web/config.js';
+import { ConfigError, loadConfig, WORKERS_MAX } from '../web/config.js';
 
 const problemsOf = (env: Record<string, string>) => {
   try {
@@ -92,6 +92,32 @@ describe('loadConfig', () => {
     assert.match(problems, /OIDC_CLIENT_ID is required/);
     assert.match(problems, /OIDC_ROLE_MAP entry 1 \("admins=root"\): the role must be one of/);
     assert.match(problemsOf({ LOCAL_LOGIN: 'false' }), /LOCAL_LOGIN=false needs single sign-on/);
+  });
+
+  it('when WEB_CONCURRENCY is unset, a number or auto, then that many workers run', () => {
+    const mysql = { MYSQL_HOST: 'db', MYSQL_USER: 'app' };
+    assert.equal(loadConfig({}).workers, 1);
+    assert.equal(loadConfig({ ...mysql, WEB_CONCURRENCY: '3' }).workers, 3);
+    assert.equal(loadConfig({ ...mysql, WEB_CONCURRENCY: 'auto' }).workers, Math.min(availableParallelism(), WORKERS_MAX));
+  });
+
+  it('when WEB_CONCURRENCY is not a whole number from 1 up or auto, then it is named with what was given', () => {
+    const mysql = { MYSQL_HOST: 'db', MYSQL_USER: 'app' };
+    assert.match(problemsOf({ ...mysql, WEB_CONCURRENCY: 'two' }), /WEB_CONCURRENCY must be a whole number from 1 to 64, or auto \(got "two"\)/);
+    assert.match(problemsOf({ ...mysql, WEB_CONCURRENCY: '1.5' }), /WEB_CONCURRENCY must be a whole number/);
+    assert.match(problemsOf({ ...mysql, WEB_CONCURRENCY: '0' }), /WEB_CONCURRENCY must be at least 1 \(got "0"\)/);
+    assert.match(problemsOf({ ...mysql, WEB_CONCURRENCY: '65' }), /WEB_CONCURRENCY must be at most 64 \(got "65"\)/);
+  });
+
+  it('when more than one worker would share the in-memory store, then WEB_CONCURRENCY is refused', () => {
+    assert.match(problemsOf({ WEB_CONCURRENCY: '2' }), /WEB_CONCURRENCY must be 1 without MYSQL_HOST: the in-memory store lives in one process/);
+    assert.equal(loadConfig({ WEB_CONCURRENCY: '1' }).workers, 1);
+  });
+
+  it("when the workers' pools together exceed 1000 connections, then both variables are named", () => {
+    const env = { MYSQL_HOST: 'db', MYSQL_USER: 'app', WEB_CONCURRENCY: '4', MYSQL_POOL_SIZE: '251' };
+    assert.match(problemsOf(env), /WEB_CONCURRENCY x MYSQL_POOL_SIZE must be at most 1000 connections in total.*\(got 4 x 251\)/);
+    assert.equal(loadConfig({ ...env, MYSQL_POOL_SIZE: '250' }).mysql?.poolSize, 250);
   });
 
   it('when a variable is set to the empty string, then it counts as unset', () => {

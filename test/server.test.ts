@@ -1,20 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { mintToken } from '../web/ops/admin-client.js';
-import { AppProcess, TEST_ADMIN } from './support/app-process.js';
+import { serverStarter, TEST_ADMIN } from './support/app-process.js';
 import { freePort } from './support/process.js';
 import { createTestDatabase, skipUnlessMysql, TEST_SERVER } from './support/mysql.js';
 import { waitFor } from './support/wait.js';
 
-const started: AppProcess[] = [];
-after(() => Promise.all(started.map((p) => p.stop())));
-
-/** The server from source, logging at info so start-up and shutdown lines show. */
-async function start(env: Record<string, string>, { waitToServe = true } = {}) {
-  const app = await (waitToServe ? AppProcess.start : AppProcess.launch)({ LOG_LEVEL: 'info', ...env });
-  started.push(app);
-  return app;
-}
+const start = serverStarter();
 
 const mysqlOptions = await skipUnlessMysql();
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { parseSignInEnv, type SignInConfig } from './auth/oidc/oidc-config.js';
 import { APP_PORT, DATABASE_NAME, DEFAULT_ADMIN_USERNAME, MYSQL_PORT, SHUTDOWN_GRACE_SECONDS } from './defaults.js';
@@ -38,6 +39,8 @@ export interface Config {
   readonly signIn: SignInConfig;
   /** Largest file an import accepts, in bytes. */
   readonly importMaxBytes: number;
+  /** Processes serving the port (web/cluster.ts); 1 runs no cluster at all. */
+  readonly workers: number;
 }
 
 export class ConfigError extends Error {
@@ -59,6 +62,17 @@ const text = z.string().min(1);
 
 const bool = (fallback: boolean) =>
   z.enum(['true', 'false'], { message: 'must be true or false' }).transform((v) => v === 'true').default(fallback);
+/** Most worker processes one server may run. */
+export const WORKERS_MAX = 64;
+/** Most database connections the app may open, in one process or in all its workers together. */
+export const MYSQL_CONNECTIONS_MAX = 1000;
+
+const workerCount = z
+  .string()
+  .regex(/^(auto|\d+)$/, `must be a whole number from 1 to ${WORKERS_MAX}, or auto`)
+  .transform((v) => (v === 'auto' ? Math.min(availableParallelism(), WORKERS_MAX) : Number(v)))
+  .pipe(z.number().min(1, 'must be at least 1').max(WORKERS_MAX, `must be at most ${WORKERS_MAX}`))
+  .default(1);
 
 const schema = z.object({
   PORT: integer(1, 65535, APP_PORT),
@@ -73,7 +87,7 @@ const schema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_$]{1,64}$/, 'must be 1 to 64 letters, digits, _ or $')
     .default(DATABASE_NAME),
-  MYSQL_POOL_SIZE: integer(1, 1000, 10),
+  MYSQL_POOL_SIZE: integer(1, MYSQL_CONNECTIONS_MAX, 10),
   MYSQL_CONNECT_TIMEOUT_MS: integer(100, 600_000, 5000),
   MYSQL_QUERY_TIMEOUT_MS: integer(100, 600_000, 5000),
   CSRF_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -88,6 +102,7 @@ const schema = z.object({
   SESSION_MAX_HOURS: integer(1, 8_760, 24),
   AUDIT_RETENTION_DAYS: integer(1, 36_500, 400),
   IMPORT_MAX_BYTES: integer(1024, 1024 ** 3, IMPORT_MAX_BYTES_DEFAULT),
+  WEB_CONCURRENCY: workerCount,
 });
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -117,6 +132,16 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push('CSRF_SECRET_FILE must hold at least 32 characters');
   }
   if (e.MYSQL_HOST && !e.MYSQL_USER) problems.push('MYSQL_USER is required when MYSQL_HOST is set');
+  if (!e.MYSQL_HOST && e.WEB_CONCURRENCY > 1) {
+    problems.push(
+      `WEB_CONCURRENCY must be 1 without MYSQL_HOST: the in-memory store lives in one process, so each worker would keep a catalog of its own (got ${JSON.stringify(given.WEB_CONCURRENCY)}, ${e.WEB_CONCURRENCY} workers)`,
+    );
+  }
+  if (e.WEB_CONCURRENCY * e.MYSQL_POOL_SIZE > MYSQL_CONNECTIONS_MAX) {
+    problems.push(
+      `WEB_CONCURRENCY x MYSQL_POOL_SIZE must be at most ${MYSQL_CONNECTIONS_MAX} connections in total: each worker has a pool of its own (got ${e.WEB_CONCURRENCY} x ${e.MYSQL_POOL_SIZE})`,
+    );
+  }
   if (problems.length) throw new ConfigError(problems);
 
   return {
@@ -145,6 +170,7 @@ export function loadConfig(env: Env = process.env): Config {
     auditRetentionDays: e.AUDIT_RETENTION_DAYS,
     signIn: signIn.config,
     importMaxBytes: e.IMPORT_MAX_BYTES,
+    workers: e.WEB_CONCURRENCY,
   };
 }
 

@@ -12,6 +12,7 @@ import { Database, type Readiness } from './mysql/database.js';
 import { createLogger, type Logger } from './ops/logger.js';
 import { Metrics } from './ops/metrics.js';
 import { memoryStores, type Stores } from './stores.js';
+import { isClusterPrimary, joinCluster, runPrimary } from './cluster.js';
 
 function storesFor(config: Config, logger: Logger) {
   if (!config.mysql) {
@@ -74,6 +75,8 @@ async function main() {
   if (config.csrfSecretGenerated) {
     logger.info('CSRF_SECRET is not set: using a random one, so forms work only against this one process.');
   }
+  // WEB_CONCURRENCY > 1: this process only forks and looks after the workers, which run the rest.
+  if (isClusterPrimary(config)) return runPrimary(config, logger);
   const { stores, readiness, database } = storesFor(config, logger);
   const background = new AbortController();
   // Not ready until someone can administer the catalog (the first admin exists or was made).
@@ -86,17 +89,23 @@ async function main() {
   const sweeps = startSweeps(stores, { sessionIdleMs: config.session.idleMs, auditRetentionDays: config.auditRetentionDays }, logger);
 
   let stopping = false;
-  const app = createApp({
-    stores,
-    storage: database ? 'mysql' : 'memory',
+  const metrics = new Metrics(database && (() => database.poolStats()));
+  // In a cluster worker, /readyz and /metrics answer for all the workers.
+  const member = joinCluster({
     readiness: async () => {
       if (stopping) return { ready: false, reason: 'Shutting down.' };
       const state = await readiness();
       return state.ready && !adminChecked ? { ready: false, reason: 'Checking for an admin account.' } : state;
     },
+    metrics,
+  });
+  const app = createApp({
+    stores,
+    storage: database ? 'mysql' : 'memory',
+    readiness: member.readiness,
     logger,
     csrfSecret: config.csrfSecret,
-    metrics: new Metrics(database && (() => database.poolStats())),
+    metrics,
     trustProxy: config.trustProxy,
     writeRateLimitPerMinute: config.writeRateLimitPerMinute,
     importMaxBytes: config.importMaxBytes,
@@ -108,6 +117,7 @@ async function main() {
 
   const server: Server = createHttpServer(app).listen(config.port);
   await once(server, 'listening');
+  member.attach(server);
   // Once stopping, tell keep-alive clients to reconnect (to another replica) after this response.
   server.on('request', (_req, res) => {
     if (stopping && !res.headersSent) res.setHeader('Connection', 'close');

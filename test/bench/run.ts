@@ -1,130 +1,145 @@
 import { execFileSync } from 'node:child_process';
-import { cpus, totalmem } from 'node:os';
-import { createPool, type Pool } from 'mysql2/promise';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { processTree } from '../support/process-tree.js';
 import { TEST_SERVER } from '../support/mysql.js';
-import { sampleRss, startApp, type AppProcess } from './app-process.js';
-import { databasePid, measureCpu, type CpuSplit } from './cpu.js';
-import { httpLoad, rawLoad, type LoadResult } from './load.js';
+import { databasePid, measureCpu, sampleRss, type CpuSplit } from './cpu.js';
+import { ensureWrk, wrkLoad, type HttpRequest, type LoadResult } from './load.js';
 import { parseOptions, type BenchOptions } from './options.js';
-import { cpuTable, growthTable, median, medianResult, sizeLabel, sizeTable, targetLines, type Measured } from './report.js';
+import { growthTable, medianCpu, medianLoad, ratioTable, sizeLabel, sizeTable, targetLines, type Measured } from './report.js';
 import { SCENARIOS, type Scenario } from './scenarios.js';
 import { seedDatabase } from './seed.js';
 import { benchTransfer } from './transfer.js';
+import { startSides, type Side, type SideKey } from './sides.js';
+
+/** Warm-up rounds stop once a round starts no new process (apache's prefork grows its children a few a second). */
+const MAX_WARMUP_ROUNDS = 15;
+
+async function warmUp(side: Side, request: HttpRequest, options: BenchOptions): Promise<void> {
+  const load = { connections: options.connections, threads: options.threads, seconds: options.warmupSeconds };
+  for (let round = 0; round < MAX_WARMUP_ROUNDS; round++) {
+    const before = (await processTree(side.pid)).length;
+    await wrkLoad(side.url, request, load);
+    if ((await processTree(side.pid)).length <= before) return;
+  }
+}
 
 async function measureScenario(
   scenario: Scenario,
   size: number,
-  app: AppProcess,
-  pool: Pool,
+  sides: ReadonlyMap<SideKey, Side>,
+  failed: ReadonlyMap<SideKey, string>,
+  dbPid: number | undefined,
   options: BenchOptions,
 ): Promise<Measured> {
-  const { connections, durationSeconds, warmupSeconds } = options;
-  const http = scenario.http(size);
-  const raw = scenario.raw(size);
-  const appRuns: LoadResult[] = [];
-  const rawRuns: LoadResult[] = [];
-  const appCpu: CpuSplit[] = [];
-  const rawCpu: CpuSplit[] = [];
-  const perRequest = (cpu: CpuSplit, result: LoadResult): CpuSplit => {
-    const requests = result.requestsPerSecond * durationSeconds;
-    return { appMs: cpu.appMs / requests, dbMs: cpu.dbMs / requests, clientMs: cpu.clientMs / requests };
-  };
-  const pids = { app: app.pid, db: databasePid() };
-  let peakRss = 0;
-  // Alternate the sides, so a slow spell of this shared machine falls on both.
+  const request = await scenario.request({ size, appUrl: sides.get('app')!.url });
+  const present = scenario.sides.flatMap((key) => sides.get(key) ?? []);
+  const runs = new Map<SideKey, { loads: LoadResult[]; cpu: CpuSplit[]; peakRss: number }>(
+    present.map((s) => [s.key, { loads: [], cpu: [], peakRss: 0 }]),
+  );
+  const load = { connections: options.connections, threads: options.threads, seconds: options.durationSeconds };
+  // Alternate the sides (A B C A B C ...), so a slow spell of this shared machine falls on all of them.
   for (let run = 0; run < options.runs; run++) {
-    await httpLoad(app.url, http, connections, warmupSeconds);
-    const sampler = sampleRss(() => app.rss());
-    const [appResult, appSplit] = await measureCpu(pids, () => httpLoad(app.url, http, connections, durationSeconds));
-    appRuns.push(appResult);
-    appCpu.push(perRequest(appSplit, appResult));
-    peakRss = Math.max(peakRss, await sampler.stop());
-    await rawLoad(pool, raw, connections, warmupSeconds);
-    const [rawResult, rawSplit] = await measureCpu({ db: pids.db }, () => rawLoad(pool, raw, connections, durationSeconds));
-    rawRuns.push(rawResult);
-    rawCpu.push(perRequest(rawSplit, rawResult));
+    for (const side of present) {
+      await warmUp(side, request, options);
+      const rss = await sampleRss(side.pid);
+      const [result, cpu] = await measureCpu(side.pid, dbPid, () => wrkLoad(side.url, request, load));
+      const r = runs.get(side.key)!;
+      r.peakRss = Math.max(r.peakRss, await rss.stop());
+      r.loads.push(result);
+      const perRequest = (total: number) => total / result.requests;
+      r.cpu.push({ serverMs: perRequest(cpu.serverMs), dbMs: perRequest(cpu.dbMs), loadMs: perRequest(cpu.loadMs) });
+    }
   }
-  const medianCpu = (splits: CpuSplit[]): CpuSplit => ({
-    appMs: median(splits.map((s) => s.appMs)),
-    dbMs: median(splits.map((s) => s.dbMs)),
-    clientMs: median(splits.map((s) => s.clientMs)),
-  });
   return {
     size,
     scenario,
-    app: medianResult(appRuns),
-    raw: medianResult(rawRuns),
-    peakRss,
-    appCpu: medianCpu(appCpu),
-    rawCpu: medianCpu(rawCpu),
+    sides: present.map((s) => {
+      const r = runs.get(s.key)!;
+      return { key: s.key, label: s.label, load: medianLoad(r.loads), cpu: medianCpu(r.cpu), peakRss: r.peakRss };
+    }),
+    missing: new Map(scenario.sides.flatMap((key) => (failed.has(key) ? [[key, failed.get(key)!] as const] : []))),
   };
+}
+
+function sidesWanted(scenarios: readonly Scenario[], options: BenchOptions): SideKey[] {
+  const keys = new Set(scenarios.flatMap((s) => s.sides));
+  keys.add('app');
+  if (options.workers <= 1) keys.delete('app-workers');
+  for (const key of options.without) keys.delete(key);
+  return [...keys];
 }
 
 async function measureSize(size: number, scenarios: readonly Scenario[], options: BenchOptions): Promise<Measured[]> {
   const t0 = performance.now();
   const db = await seedDatabase(`${options.databasePrefix}_${size}`, size, options.keep);
-  console.error(
-    db.seedSeconds ? `seeded ${sizeLabel(size)} products in ${db.seedSeconds.toFixed(1)} s` : `reused the kept ${db.name}`,
-  );
-  const app = await startApp(db.name, options.poolSize, options.cpuProfDir);
-  const pool = createPool({
-    ...TEST_SERVER,
+  console.error(db.seedSeconds ? `seeded ${sizeLabel(size)} products in ${db.seedSeconds.toFixed(1)} s` : `reused the kept ${db.name}`);
+  const { started, failed } = await startSides(sidesWanted(scenarios, options), {
     database: db.name,
-    connectionLimit: options.poolSize,
-    maxIdle: options.poolSize,
-    charset: 'utf8mb4_unicode_ci',
-    timezone: 'Z',
+    poolSize: options.poolSize,
+    workers: options.workers,
+    cpuProfDir: options.cpuProfDir,
+    node: options.node,
   });
   const measured: Measured[] = [];
+  const dbPid = await databasePid();
+  if (!dbPid) console.error('  the database server is not a process on this machine: its CPU is not measured');
   try {
     for (const scenario of scenarios) {
-      measured.push(await measureScenario(scenario, size, app, pool, options));
-      const m = measured.at(-1)!;
-      console.error(
-        `  ${sizeLabel(size)} ${scenario.key}: app ${Math.round(m.app.requestsPerSecond)} req/s, raw ${Math.round(m.raw.requestsPerSecond)} req/s`,
-      );
+      const m = await measureScenario(scenario, size, started, failed, dbPid, options);
+      measured.push(m);
+      console.error(`  ${sizeLabel(size)} ${scenario.key}: ${m.sides.map((s) => `${s.label} ${Math.round(s.load.requestsPerSecond)} req/s`).join(', ')}`);
     }
   } finally {
-    await app.stop();
-    await pool.end();
+    await Promise.all([...started.values()].map((s) => s.stop()));
     if (!options.keep) await db.drop();
   }
   console.error(`  ${sizeLabel(size)} done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   return measured;
 }
 
-function machine(options: BenchOptions): string {
+function machine(options: BenchOptions, nodeVersion: string, loadBefore: number[]): string {
   const cpu = cpus();
-  const version = execFileSync('mysql', ['-h', TEST_SERVER.host, '-u', TEST_SERVER.user, '-N', '-e', 'SELECT VERSION()'], {
+  const version = execFileSync('mysql', ['-h', TEST_SERVER.host, '-P', String(TEST_SERVER.port), '-u', TEST_SERVER.user, '-N', '-e', 'SELECT VERSION()'], {
     encoding: 'utf8',
     env: { ...process.env, MYSQL_PWD: TEST_SERVER.password },
   }).trim();
+  const avg = (l: number[]) => l.map((n) => n.toFixed(1)).join(' ');
   return [
-    `Machine: ${cpu.length} x ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM; Node ${process.version}; database ${version}.`,
-    'The load generator, the app and the database share these cores, so absolute figures are low and noisy; compare ratios.',
-    `Settings: ${options.connections} connections, pool ${options.poolSize}, ${options.durationSeconds} s x ${options.runs} run(s) per side ` +
-      `(+${options.warmupSeconds} s warm-up each), medians reported.`,
+    `Machine: ${cpu.length} x ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM; ` +
+      `servers on Node ${nodeVersion}; database ${version}.`,
+    `Load average before ${avg(loadBefore)}, after ${avg(loadavg())} (1, 5, 15 min): anything above what this run adds is other work sharing the cores.`,
+    'wrk, the servers and the database share these cores, so absolute figures are low and noisy; compare ratios.',
+    `Settings: wrk -c${options.connections} -t${options.threads}, pool ${options.poolSize}, ${options.durationSeconds} s x ${options.runs} run(s) per side, ` +
+      `sides alternating, each after ${options.warmupSeconds} s of warm-up (repeated while the server is still starting processes); medians reported.`,
   ].join('\n');
 }
 
 async function main() {
+  // Exit through process.exit, so servers in process groups of their own are stopped too (server-process.ts).
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
   const options = parseOptions(process.argv.slice(2));
   const started = performance.now();
+  const loadBefore = loadavg();
   const chosen = SCENARIOS.filter((s) => !options.scenarios || options.scenarios.includes(s.key));
   const transfer = !options.scenarios || options.scenarios.includes('transfer');
   if (chosen.length === 0 && !transfer) throw new Error(`no such scenario; choose from ${SCENARIOS.map((s) => s.key).join(', ')}, transfer`);
+  const nodeVersion = execFileSync(options.node, ['--version'], { encoding: 'utf8' }).trim();
+  ensureWrk();
   console.error('building the app (npm run build) ...');
   execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
   const largest = Math.max(...options.sizes);
   const transferLines = () => benchTransfer({ ...options, exportSize: largest, importRows: Math.min(100_000, largest) });
-  if (chosen.length === 0) return console.log([machine(options), '', ...(await transferLines())].join('\n'));
+  if (chosen.length === 0) return console.log([machine(options, nodeVersion, loadBefore), '', ...(await transferLines())].join('\n'));
 
   const measured: Measured[] = [];
   for (const size of options.sizes) measured.push(...(await measureSize(size, chosen, options)));
 
   const sizes = [...options.sizes].sort((a, b) => a - b);
-  const out = [machine(options), '', ...sizes.map((size) => `${sizeTable(size, measured)}\n\n${cpuTable(size, measured)}\n`)];
+  const out = [machine(options, nodeVersion, loadBefore), ''];
+  for (const size of sizes) out.push(sizeTable(size, measured), '', ratioTable(size, measured), '');
   if (sizes.length > 1) out.push(growthTable(sizes[0]!, sizes.at(-1)!, measured), '');
+  const missing = new Map(measured.flatMap((m) => [...m.missing]));
+  for (const [key, reason] of missing) out.push(`Not measured: ${key} (${reason})`);
   out.push('### Targets', '', ...targetLines(measured, sizes).map((l) => `    ${l}`), '');
   if (transfer) out.push(...(await transferLines()), '');
   out.push(`Total time ${((performance.now() - started) / 1000).toFixed(0)} s.`);

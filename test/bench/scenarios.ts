@@ -1,94 +1,101 @@
 import { encodeCursor } from '../../web/http/cursor.js';
-import { LIST_LIMIT, PAGE_SIZE, SEARCH_COUNT_CAP } from '../../web/limits.js';
+import { LIST_LIMIT } from '../../web/limits.js';
 import type { HttpRequest } from './load.js';
 import { SEEDED_ID_PREFIX, WRITTEN_ID_PREFIX } from './seed.js';
-import { recordCall } from './sql-recorder.js';
-import { TEST_CONTEXT } from '../support/auth.js';
+import { mintToken } from '../../web/ops/admin-client.js';
+import { BENCH_ADMIN, type SideKey } from './sides.js';
 
-type Calls = Awaited<ReturnType<typeof recordCall>>[];
+export interface ScenarioContext {
+  readonly size: number;
+  /** The app (one process) on this size's database: e.g. to sign in and take the session cookie. */
+  readonly appUrl: string;
+}
 
-/** One thing a user does, as an HTTP request to the app and as the SQL the store issues for it. */
+/** One thing a user does, as the HTTP request every side measured for it receives. */
 export interface Scenario {
   readonly key: string;
   readonly title: string;
+  readonly kind: 'read' | 'write' | 'page';
   /** Whether the 1,000 -> 1,000,000 latency target applies. */
   readonly mustNotGrow: boolean;
-  readonly kind: 'read' | 'write' | 'page';
-  http(size: number): HttpRequest;
-  /** The store calls behind one request, recorded fresh for each (IDs vary). */
-  raw(size: number): () => Promise<Calls>;
+  /** The sides measured, the app first: its peers are the ones that do the same work. */
+  readonly sides: readonly SideKey[];
+  /** The request, made once per catalog size, before the scenario's first run. */
+  request(context: ScenarioContext): HttpRequest | Promise<HttpRequest>;
+}
+
+/** An editor's API token on the app at `appUrl`, made once through the app's own sign-in and /account (as a person would). */
+const tokens = new Map<string, Promise<string>>();
+function editorToken(appUrl: string): Promise<string> {
+  if (!tokens.has(appUrl)) tokens.set(appUrl, mintToken(appUrl, BENCH_ADMIN, { name: 'bench', role: 'editor' }).then((t) => t.token));
+  return tokens.get(appUrl)!;
 }
 
 /** Deep enough to be near the oldest end of any catalog size measured. */
 const DEEP_CURSOR_SEQ = 50;
-const randomSeededId = (size: number) => `${SEEDED_ID_PREFIX}${1 + Math.floor(Math.random() * size)}`;
 
-let written = 0;
-const runTag = Date.now().toString(36);
-const nextNewProduct = () => {
-  written += 1;
-  return { productId: `${WRITTEN_ID_PREFIX}${runTag}-${written}`, productName: `Bench product ${written}` };
-};
-
-const one = (call: Parameters<typeof recordCall>[0]) => async () => [await recordCall(call)];
-
+/**
+ * The scenarios, in the order they run. To add one (e.g. the page signed in: sign in against
+ * `appUrl` in `request` and send the cookie in its headers), append it here; a target about it
+ * goes in report.ts's TARGETS.
+ */
 export const SCENARIOS: readonly Scenario[] = [
   {
     key: 'list',
     title: `GET /api/products?limit=${LIST_LIMIT.default}`,
-    mustNotGrow: true,
     kind: 'read',
-    http: () => ({ method: 'GET', path: `/api/products?limit=${LIST_LIMIT.default}` }),
-    raw: () => one((s) => s.listPage({ limit: LIST_LIMIT.default })),
+    mustNotGrow: true,
+    sides: ['app', 'app-workers', 'express', 'http'],
+    request: () => ({ method: 'GET', path: `/api/products?limit=${LIST_LIMIT.default}` }),
   },
   {
     key: 'deep',
     title: `GET /api/products?limit=${LIST_LIMIT.default}&cursor=(id ${DEEP_CURSOR_SEQ})`,
-    mustNotGrow: true,
     kind: 'read',
-    http: () => ({ method: 'GET', path: `/api/products?limit=${LIST_LIMIT.default}&cursor=${encodeCursor(DEEP_CURSOR_SEQ)}` }),
-    raw: () => one((s) => s.listPage({ limit: LIST_LIMIT.default, olderThan: DEEP_CURSOR_SEQ })),
+    mustNotGrow: true,
+    sides: ['app'],
+    request: () => ({ method: 'GET', path: `/api/products?limit=${LIST_LIMIT.default}&cursor=${encodeCursor(DEEP_CURSOR_SEQ)}` }),
   },
   {
     key: 'get',
     title: 'GET /api/products/:id (random)',
-    mustNotGrow: false,
     kind: 'read',
-    http: (size) => ({ method: 'GET', path: '/api/products/x', vary: () => ({ path: `/api/products/${randomSeededId(size)}` }) }),
-    raw: (size) => one((s) => s.get(randomSeededId(size))),
+    mustNotGrow: false,
+    sides: ['app', 'express', 'http'],
+    request: ({ size }) => ({
+      method: 'GET',
+      path: '/api/products/',
+      vary: { kind: 'random-id', pathPrefix: '/api/products/', idPrefix: SEEDED_ID_PREFIX, count: size },
+    }),
   },
   {
     key: 'page',
     title: 'GET / (HTML page: list + total)',
-    mustNotGrow: true,
     kind: 'page',
-    http: () => ({ method: 'GET', path: '/' }),
-    // The page asks for its list and its total at once; so does the replay.
-    raw: () => async () => Promise.all([recordCall((s) => s.listPage({ limit: PAGE_SIZE })), recordCall((s) => s.count())]),
+    mustNotGrow: true,
+    sides: ['app', 'app-workers', 'php'],
+    request: () => ({ method: 'GET', path: '/' }),
   },
   {
     key: 'search',
     title: 'GET /?q=Honey (HTML page, search)',
-    mustNotGrow: false,
     kind: 'page',
-    http: () => ({ method: 'GET', path: '/?q=Honey' }),
-    // As the page does: the list first, then (the page being full) a count that stops past the cap.
-    raw: () => one(async (s) => {
-      await s.listPage({ limit: PAGE_SIZE, nameContains: 'Honey' });
-      await s.count('Honey', SEARCH_COUNT_CAP + 1);
-    }),
+    mustNotGrow: false,
+    sides: ['app'],
+    request: () => ({ method: 'GET', path: '/?q=Honey' }),
   },
   {
     key: 'post',
     title: 'POST /api/products (new IDs)',
-    mustNotGrow: false,
     kind: 'write',
-    http: () => ({
+    mustNotGrow: false,
+    sides: ['app', 'express', 'http'],
+    // Writes need a token; the floors ignore it (they check no credentials).
+    request: async ({ appUrl }) => ({
       method: 'POST',
       path: '/api/products',
-      headers: { 'content-type': 'application/json' },
-      vary: () => ({ body: JSON.stringify(nextNewProduct()) }),
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await editorToken(appUrl)}` },
+      vary: { kind: 'new-product', idPrefix: WRITTEN_ID_PREFIX },
     }),
-    raw: () => one((s) => s.create(nextNewProduct(), TEST_CONTEXT)),
   },
 ];

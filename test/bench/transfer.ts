@@ -6,7 +6,8 @@ import { MysqlRunner } from '../../web/mysql/runner.js';
 import { mysqlStores } from '../../web/stores.js';
 import { createAccount, createToken } from '../support/auth.js';
 import { TEST_SERVER } from '../support/mysql.js';
-import { sampleRss, startApp, type AppProcess } from './app-process.js';
+import { rssOf, sampleRss } from './cpu.js';
+import { startSides, type Side } from './sides.js';
 import { seedDatabase } from './seed.js';
 
 const MIB = 1024 * 1024;
@@ -20,6 +21,8 @@ export interface TransferBenchOptions {
   readonly poolSize: number;
   /** Reuse (and keep) the seeded export database. */
   readonly keep: boolean;
+  /** The node binary the app runs on. */
+  readonly node: string;
 }
 
 interface Measured {
@@ -31,9 +34,9 @@ interface Measured {
 }
 
 /** Runs `work` while sampling the app's RSS every 50 ms. */
-async function withRss<T>(app: AppProcess, work: () => Promise<T>): Promise<{ value: T; seconds: number; baselineRss: number; peakRss: number }> {
-  const baselineRss = await app.rss();
-  const sampler = sampleRss(() => app.rss());
+async function withRss<T>(app: Side, work: () => Promise<T>): Promise<{ value: T; seconds: number; baselineRss: number; peakRss: number }> {
+  const baselineRss = await rssOf(app.pid);
+  const sampler = await sampleRss(app.pid, 50);
   const started = performance.now();
   const value = await work();
   const seconds = (performance.now() - started) / 1000;
@@ -41,7 +44,7 @@ async function withRss<T>(app: AppProcess, work: () => Promise<T>): Promise<{ va
 }
 
 /** Downloads the whole export, counting lines and bytes as they come (the client keeps none of it). */
-async function download(app: AppProcess, format: 'csv' | 'ndjson'): Promise<Measured> {
+async function download(app: Side, format: 'csv' | 'ndjson'): Promise<Measured> {
   const measured = await withRss(app, async () => {
     const res = await fetch(`${app.url}/api/products/export?format=${format}`);
     if (res.status !== 200 || !res.body) throw new Error(`export answered ${res.status}`);
@@ -57,7 +60,7 @@ async function download(app: AppProcess, format: 'csv' | 'ndjson'): Promise<Meas
 }
 
 /** Imports `rows` new products as one CSV file through the API, as an editor. */
-async function upload(app: AppProcess, token: string, rows: number): Promise<Measured> {
+async function upload(app: Side, token: string, rows: number): Promise<Measured> {
   const lines = ['product_id,product_name,created_at'];
   for (let i = 1; i <= rows; i++) lines.push(`imported-${i},Imported product number ${i},2026-01-01T00:00:00.000Z`);
   const file = Buffer.from(`${lines.join('\r\n')}\r\n`);
@@ -98,7 +101,9 @@ const line = (what: string, m: Measured) =>
 export async function benchTransfer(options: TransferBenchOptions): Promise<string[]> {
   const lines = ['### Export and import', '', '| run | rows | file | time | rows/s | app RSS (before → peak) |', '|---|---:|---:|---:|---:|---:|'];
   const exported = await seedDatabase(`${options.databasePrefix}_export_${options.exportSize}`, options.exportSize, options.keep);
-  let app = await startApp(exported.name, options.poolSize);
+  const startApp = async (database: string) =>
+    (await startSides(['app'], { database, poolSize: options.poolSize, workers: 1, cpuProfDir: undefined, node: options.node })).started.get('app')!;
+  let app = await startApp(exported.name);
   try {
     console.error(`transfer: exporting ${options.exportSize.toLocaleString('en-US')} products ...`);
     for (const format of ['csv', 'ndjson'] as const) lines.push(line(`export ${format}`, await download(app, format)));
@@ -109,7 +114,7 @@ export async function benchTransfer(options: TransferBenchOptions): Promise<stri
   const empty = await seedDatabase(`${options.databasePrefix}_import`, 0, false);
   try {
     const token = await editorToken(empty.name);
-    app = await startApp(empty.name, options.poolSize);
+    app = await startApp(empty.name);
     try {
       console.error(`transfer: importing ${options.importRows.toLocaleString('en-US')} rows ...`);
       lines.push(line('import csv', await upload(app, token, options.importRows)));
@@ -138,6 +143,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     databasePrefix: 'pc_bench',
     poolSize: 10,
     keep: values.keep,
+    node: process.execPath,
   });
   console.log(lines.join('\n'));
 }

@@ -16,8 +16,8 @@ const WORKERS = 6;
 describe('fault 3: SIGTERM while requests are in flight', () => {
   const suite = faultSuite();
 
-  async function startApp(graceSeconds: number): Promise<AppProcess> {
-    const app = await suite.startApp(DATABASE, { SHUTDOWN_GRACE_SECONDS: String(graceSeconds), LOG_LEVEL: 'info' });
+  async function startApp(graceSeconds: number, extraEnv: Record<string, string> = {}): Promise<AppProcess> {
+    const app = await suite.startApp(DATABASE, { SHUTDOWN_GRACE_SECONDS: String(graceSeconds), LOG_LEVEL: 'info', ...extraEnv });
     await app.waitReady();
     return app;
   }
@@ -25,52 +25,57 @@ describe('fault 3: SIGTERM while requests are in flight', () => {
   const abortedClients = async () =>
     Number((await suite.db.query<{ Value: string }[]>("SHOW GLOBAL STATUS LIKE 'Aborted_clients'"))[0]!.Value);
 
-  it('when SIGTERM arrives mid-stream, then every accepted request completes, the pool closes cleanly and the exit code is 0 within the grace period', async (t) => {
-    const app = await startApp(GRACE_SECONDS);
-    const target = { url: app.url, token: await app.token() };
-    const abortedBefore = await abortedClients();
-    const outcomes: HeldOutcome[] = [];
-    const inFlight = new Set<string>();
-    let refused = false;
-    // Each worker posts with a random pause between the server's 100 Continue and the body, until the server refuses it.
-    const workers = Array.from({ length: WORKERS }, async () => {
-      while (!refused) {
-        const product = buildProduct();
-        inFlight.add(product.productId);
-        const outcome = await heldPost(target, product, Math.random() * 800);
-        inFlight.delete(product.productId);
-        outcomes.push(outcome);
-        if (outcome.error) refused = true;
-      }
+  for (const [processes, env, servers] of [
+    ['one process', {}, 1],
+    ['the primary of two workers (WEB_CONCURRENCY=2)', { WEB_CONCURRENCY: '2' }, 2],
+  ] as const) {
+    it(`when SIGTERM reaches ${processes} mid-stream, then every accepted request completes, the pools close cleanly and the exit code is 0 within the grace period`, async (t) => {
+      const app = await startApp(GRACE_SECONDS, env);
+      const target = { url: app.url, token: await app.token() };
+      const abortedBefore = await abortedClients();
+      const outcomes: HeldOutcome[] = [];
+      const inFlight = new Set<string>();
+      let refused = false;
+      // Each worker posts with a random pause between the server's 100 Continue and the body, until the server refuses it.
+      const workers = Array.from({ length: WORKERS }, async () => {
+        while (!refused) {
+          const product = buildProduct();
+          inFlight.add(product.productId);
+          const outcome = await heldPost(target, product, Math.random() * 800);
+          inFlight.delete(product.productId);
+          outcomes.push(outcome);
+          if (outcome.error) refused = true;
+        }
+      });
+
+      await waitFor('20 answered writes', () => outcomes.filter((o) => o.status === 201).length >= 20);
+      await waitFor('writes in flight', () => inFlight.size >= 3);
+      const signalledAt = Date.now();
+      app.signal('SIGTERM');
+      const exit = await app.exited;
+      const tookMs = Date.now() - signalledAt;
+      refused = true;
+      await Promise.all(workers);
+
+      assert.deepEqual(exit, { code: 0, signal: null });
+      assert.ok(tookMs < GRACE_SECONDS * 1000 + EXIT_SLACK_MS, `exited ${tookMs} ms after SIGTERM`);
+      const accepted = outcomes.filter((o) => o.accepted);
+      const acceptedAtSignal = accepted.filter((o) => o.acceptedAt! <= signalledAt);
+      const broken = accepted.filter((o) => o.status !== 201);
+      assert.deepEqual(broken, [], 'every request the server accepted was answered 201');
+      assert.ok(acceptedAtSignal.length > 20, 'the stream ran through the signal');
+      assert.ok(outcomes.every((o) => o.accepted || o.error), 'a request is either accepted and answered or refused');
+
+      const rows = await suite.db.query<{ product_id: string }[]>('SELECT product_id FROM products', [], DATABASE);
+      const stored = new Set(rows.map((r) => r.product_id));
+      assert.deepEqual(accepted.filter((o) => !stored.has(o.productId)).map((o) => o.productId), [], 'every 201 is stored');
+      // The pool said goodbye (COM_QUIT) on each connection rather than dropping it at exit.
+      assert.equal(await abortedClients(), abortedBefore, 'no connection aborted');
+      assert.equal(app.output.match(/"msg":"stopped"/g)?.length, servers, 'every serving process stopped by itself');
+      assert.doesNotMatch(app.output, /grace period over/);
+      t.diagnostic(`${accepted.length} accepted writes, all 201 and stored; exit ${tookMs} ms after SIGTERM`);
     });
-
-    await waitFor('20 answered writes', () => outcomes.filter((o) => o.status === 201).length >= 20);
-    await waitFor('writes in flight', () => inFlight.size >= 3);
-    const signalledAt = Date.now();
-    app.signal('SIGTERM');
-    const exit = await app.exited;
-    const tookMs = Date.now() - signalledAt;
-    refused = true;
-    await Promise.all(workers);
-
-    assert.deepEqual(exit, { code: 0, signal: null });
-    assert.ok(tookMs < GRACE_SECONDS * 1000 + EXIT_SLACK_MS, `exited ${tookMs} ms after SIGTERM`);
-    const accepted = outcomes.filter((o) => o.accepted);
-    const acceptedAtSignal = accepted.filter((o) => o.acceptedAt! <= signalledAt);
-    const broken = accepted.filter((o) => o.status !== 201);
-    assert.deepEqual(broken, [], 'every request the server accepted was answered 201');
-    assert.ok(acceptedAtSignal.length > 20, 'the stream ran through the signal');
-    assert.ok(outcomes.every((o) => o.accepted || o.error), 'a request is either accepted and answered or refused');
-
-    const rows = await suite.db.query<{ product_id: string }[]>('SELECT product_id FROM products', [], DATABASE);
-    const stored = new Set(rows.map((r) => r.product_id));
-    assert.deepEqual(accepted.filter((o) => !stored.has(o.productId)).map((o) => o.productId), [], 'every 201 is stored');
-    // The pool said goodbye (COM_QUIT) on each connection rather than dropping it at exit.
-    assert.equal(await abortedClients(), abortedBefore, 'no connection aborted');
-    assert.match(app.output, /"msg":"stopped"/);
-    assert.doesNotMatch(app.output, /grace period over/);
-    t.diagnostic(`${accepted.length} accepted writes, all 201 and stored; exit ${tookMs} ms after SIGTERM`);
-  });
+  }
 
   it('when a client stalls past the grace period, then its connection is closed and the process still exits 0 soon after', async () => {
     const app = await startApp(1);

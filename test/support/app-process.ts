@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { mintToken } from '../../web/ops/admin-client.js';
 import { TEST_CSRF_SECRET } from './app.js';
@@ -113,4 +114,18 @@ export class AppProcess {
     if (this.running) this.child.kill('SIGKILL');
     await this.exited;
   }
+}
+
+/**
+ * For a test file: a function that starts the server from source, logging at info so start-up
+ * and shutdown lines show, and an `after` hook that stops every process it started.
+ */
+export function serverStarter(): (env: Record<string, string>, options?: { waitToServe?: boolean }) => Promise<AppProcess> {
+  const started: AppProcess[] = [];
+  after(() => Promise.all(started.map((p) => p.stop())));
+  return async (env, { waitToServe = true } = {}) => {
+    const app = await (waitToServe ? AppProcess.start : AppProcess.launch)({ LOG_LEVEL: 'info', ...env });
+    started.push(app);
+    return app;
+  };
 }

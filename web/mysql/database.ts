@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createConnection, createPool, type Pool } from 'mysql2/promise';
+import { createConnection, createPool, type Pool, type PoolOptions } from 'mysql2/promise';
 import { MigrationRefusedError, migrate } from '../../db/migrate.js';
 import type { MysqlConfig } from '../config.js';
 import type { Logger } from '../ops/logger.js';
@@ -22,6 +22,23 @@ interface PoolInternals {
   _connectionQueue?: { length: number };
 }
 
+/** The app's pool settings; the benchmark's floor servers use them too, so they compare like with like. */
+export function poolOptions(config: MysqlConfig): PoolOptions {
+  return {
+    host: config.host,
+    port: config.port,
+    user: config.user,
+    password: config.password,
+    database: config.database,
+    connectionLimit: config.poolSize,
+    maxIdle: config.poolSize,
+    connectTimeout: config.connectTimeoutMs,
+    enableKeepAlive: true,
+    charset: 'utf8mb4_unicode_ci',
+    timezone: 'Z',
+  };
+}
+
 /**
  * The MySQL side of the app: one pool, and a loop that connects and migrates in the background,
  * retrying until it succeeds, so the app serves (with 503s) before the database is up.
@@ -40,19 +57,7 @@ export class Database {
     private readonly logger: Logger,
   ) {
     this.#deadlines = { acquireMs: config.connectTimeoutMs, queryMs: config.queryTimeoutMs };
-    this.pool = createPool({
-      host: config.host,
-      port: config.port,
-      user: config.user,
-      password: config.password,
-      database: config.database,
-      connectionLimit: config.poolSize,
-      maxIdle: config.poolSize,
-      connectTimeout: config.connectTimeoutMs,
-      enableKeepAlive: true,
-      charset: 'utf8mb4_unicode_ci',
-      timezone: 'Z',
-    });
+    this.pool = createPool(poolOptions(config));
     // Errors on idle connections (a restarting server) surface here; without a listener they would crash the process.
     this.pool.pool.on('error', (error: Error) => this.logger.warn({ err: error }, 'database pool error'));
     this.stores = mysqlStores(new MysqlRunner(this.pool, () => this.#migrated, this.#deadlines));

@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { createRequire } from 'node:module';
 import { pino, type Logger, type LoggerOptions } from 'pino';
 
@@ -5,7 +6,9 @@ export type { Logger };
 
 /** JSON logs for machines; pretty lines when a person watches a terminal and pino-pretty is installed. */
 export function createLogger(level: LoggerOptions['level'], pretty = process.stdout.isTTY): Logger {
-  const options: LoggerOptions = { level, base: { service: 'product-catalog' } };
+  // Lines from cluster workers (WEB_CONCURRENCY > 1) say which worker wrote them.
+  const base = { service: 'product-catalog', ...(cluster.isWorker && { worker: cluster.worker!.id }) };
+  const options: LoggerOptions = { level, base };
   if (pretty && hasPinoPretty()) {
     return pino({ ...options, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l' } } });
   }

@@ -32,6 +32,7 @@ export class Metrics {
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
+  #exposition: () => Promise<string> = () => this.registry.metrics();
 
   readonly #ssoSignIns = new Counter({
     name: 'auth_oidc_sign_ins_total',
@@ -43,6 +44,16 @@ export class Metrics {
   constructor(poolStats?: () => PoolStats | undefined) {
     collectDefaultMetrics({ register: this.registry });
     if (poolStats) this.#registerPoolGauges(poolStats);
+  }
+
+  /** The text /metrics serves: this registry's, unless `aggregateWith` gave another source. */
+  exposition(): Promise<string> {
+    return this.#exposition();
+  }
+
+  /** Serve `source` instead, e.g. every cluster worker's registries merged (web/cluster.ts). */
+  aggregateWith(source: () => Promise<string>): void {
+    this.#exposition = source;
   }
 
   /** Records every response under its route pattern (never the raw URL, which is unbounded). */

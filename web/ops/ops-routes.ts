@@ -14,7 +14,7 @@ export function opsRouter(readiness: () => Promise<Readiness>, metrics: Metrics)
     res.status(state.ready ? 200 : 503).json(state.ready ? { status: 'ready' } : { status: 'not ready', reason: state.reason });
   });
   router.get(PROBE_PATHS.metrics, async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    res.type(metrics.registry.contentType).send(await metrics.exposition());
   });
   return router;
 }
