@@ -1,6 +1,7 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { APP_PORT } from '../web/defaults.js';
+import { IMPORT_MAX_BYTES_DEFAULT } from '../web/limits.js';
 import { APP_NAME } from './names.js';
 
 /** An Ingress rule for the app. */
@@ -34,6 +35,15 @@ export interface PublicEntrypointsProps {
   readonly loadBalancer?: boolean;
 }
 
+/**
+ * ingress-nginx refuses bodies over 1 MiB by default and buffers them whole before passing them
+ * on: an import (up to IMPORT_MAX_BYTES) must get through, and streams into the app as it arrives.
+ */
+export const NGINX_UPLOAD_ANNOTATIONS: Readonly<Record<string, string>> = {
+  'nginx.ingress.kubernetes.io/proxy-body-size': `${Math.ceil(IMPORT_MAX_BYTES_DEFAULT / (1024 * 1024))}m`,
+  'nginx.ingress.kubernetes.io/proxy-request-buffering': 'off',
+};
+
 /** The ways into the app from outside a production cluster: an Ingress and an optional LoadBalancer. */
 export class PublicEntrypoints extends Construct {
   constructor(scope: Construct, id: string, props: PublicEntrypointsProps) {
@@ -41,7 +51,7 @@ export class PublicEntrypoints extends Construct {
     const ingress = props.ingress;
     if (ingress) {
       new kplus.Ingress(this, 'Ingress', {
-        metadata: { name: APP_NAME },
+        metadata: { name: APP_NAME, ...(ingress.className === 'nginx' && { annotations: NGINX_UPLOAD_ANNOTATIONS }) },
         className: ingress.className,
         rules: [{
           host: ingress.host,

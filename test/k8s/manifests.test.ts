@@ -353,6 +353,14 @@ describe('manifests: variants', () => {
     assert.equal(objects.some((o) => o.kind === 'Service' && (o as Service).spec.type === 'LoadBalancer'), false);
   });
 
+  it('when an import the size of IMPORT_MAX_BYTES comes through ingress-nginx, then the controller lets it through unbuffered', () => {
+    const ingress = the(synthObjects(production), 'Ingress', APP_NAME);
+    const annotations = (ingress.metadata as { annotations?: Record<string, string> }).annotations ?? {};
+    const limitMiB = Number(/^(\d+)m$/.exec(annotations['nginx.ingress.kubernetes.io/proxy-body-size'] ?? '')?.[1]);
+    assert.ok(limitMiB * 1024 * 1024 >= loadConfig({}).importMaxBytes, `proxy-body-size ${limitMiB}m`);
+    assert.equal(annotations['nginx.ingress.kubernetes.io/proxy-request-buffering'], 'off');
+  });
+
   it('when production is deployed or deleted, then the namespace is not in the set: the operator applies it once from persistent/', () => {
     assert.equal(synthObjects(production).some((o) => o.kind === 'Namespace'), false);
     const persistent = synthSetObjects(production, `${production.variant}/${PERSISTENT_FOLDER}`);
