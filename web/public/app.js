@@ -52,8 +52,8 @@ for (const input of document.querySelectorAll('input[data-max-chars]')) {
     const left = max - characters(input.value.trim());
     shown.textContent = left >= 0 ? `${left} ${left === 1 ? 'character' : 'characters'} left` : `${-left} ${left === -1 ? 'character' : 'characters'} too many`;
     shown.classList.toggle('over', left < 0);
-    clearTimeout(pause);
-    pause = setTimeout(() => {
+    window.clearTimeout(pause);
+    pause = window.setTimeout(() => {
       if (left < 20) spoken.textContent = shown.textContent;
     }, 1000);
   };
