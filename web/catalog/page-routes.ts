@@ -66,7 +66,7 @@ export function catalogPagesRouter(store: ProductStore, csrfProtect: RequestHand
     let unavailable = place === undefined;
     try {
       if (place) {
-        const query = { limit: PAGE_SIZE, olderThan: place.olderThan, newerThan: place.newerThan, nameContains: place.search };
+        const query = { limit: PAGE_SIZE, olderThan: place.olderThan, newerThan: place.newerThan, search: place.search };
         [page, total, exact] = place.search
           ? await Promise.all([...(await searchPage(store, query, place.search)), store.get(place.search)] as const)
           : [...(await Promise.all([store.listPage(query), store.count()])), undefined];
