@@ -8,7 +8,8 @@ import { redirectWithNotice, takeFullNotice, type Notice } from '../http/notice.
 import { BODY_LIMIT_BYTES, PAGE_SIZE, PRODUCT_ID_MAX, PRODUCT_NAME_MAX, SEARCH_COUNT_CAP, SEARCH_MAX } from '../limits.js';
 import { StoreUnavailableError } from '../storage-errors.js';
 import { listHref, listPlace, neighbourStarts, queryOf, returnPath, type ListPlace } from './list-place.js';
-import type { PageQuery, ProductPage, ProductStore, StoredProduct } from './product-store.js';
+import { DuplicateProductIdError, VersionMismatchError, type PageQuery, type ProductPage, type ProductStore, type StoredProduct } from './product-store.js';
+import { trashPagesRouter } from './trash-page-routes.js';
 import { checkNewProduct, checkProductIdInPath, checkProductName } from './validation.js';
 
 /** Form field names, kept from the tutorial's index.php. */
@@ -18,6 +19,8 @@ interface FormState {
   values: { product_id: string; product_name: string };
   errors: Record<string, string>;
   message?: string;
+  /** The ID the user tried to add belongs to a product in the trash: offer Restore. */
+  restorable?: string;
 }
 
 const emptyForm = (): FormState => ({ values: { product_id: '', product_name: '' }, errors: {} });
@@ -52,8 +55,14 @@ function placeOf(path: string): ListPlace {
 const text = (value: unknown) => (typeof value === 'string' ? value : '');
 
 /** The server-rendered catalog: the form and the list. Each works without JavaScript. */
-export function catalogPagesRouter(store: ProductStore, csrfProtect: RequestHandler, writeLimit: RequestHandler): Router {
+export function catalogPagesRouter(
+  store: ProductStore,
+  csrfProtect: RequestHandler,
+  writeLimit: RequestHandler,
+  options: { trashRetentionDays?: number } = {},
+): Router {
   const router = Router();
+  router.use(trashPagesRouter({ store, csrfProtect, writeLimit, retentionDays: options.trashRetentionDays }));
 
   /**
    * `place` undefined: the database just failed this request, so the page shows no list rather
@@ -142,7 +151,9 @@ export function catalogPagesRouter(store: ProductStore, csrfProtect: RequestHand
       const errors: Record<string, string> = httpError.status === 409 ? { product_id: httpError.message } : {};
       const message = httpError.status === 503 ? httpError.message : undefined;
       const place = httpError.status === 503 ? undefined : placeOf(back);
-      await render(req, res, place, back, { values, errors, ...(message && { message }) }, httpError.status);
+      // A trashed ID stays taken: the answer offers to restore that product instead.
+      const restorable = error instanceof DuplicateProductIdError && error.inTrash ? error.productId : undefined;
+      await render(req, res, place, back, { values, errors, ...(message && { message }), ...(restorable && { restorable }) }, httpError.status);
     }
   });
 
@@ -150,14 +161,25 @@ export function catalogPagesRouter(store: ProductStore, csrfProtect: RequestHand
     const productId = productIdOf(req);
     const back = returnPath(body(req).return);
     const removed = await store.remove(productId, changeContext(req, res));
-    redirectWithNotice(req, res, removed ? { text: `Deleted product ${productLabel(removed)}.`, name: removed.productName } : `Product ${productId} was already deleted.`, back);
+    redirectWithNotice(
+      req,
+      res,
+      removed
+        ? { text: `Moved product ${productLabel(removed)} to the trash.`, name: removed.productName, undo: removed.productId }
+        : `Product ${productId} was already deleted.`,
+      back,
+    );
   });
 
   interface EditState {
     product: StoredProduct;
     /** What the user typed, kept through errors and conflicts. */
     value: string;
+    /** The version the form saves over: the one it was opened at, or the current one after a conflict. */
+    version?: number;
     error?: string;
+    /** Someone else changed (current) or removed (message) the product since the form was opened. */
+    conflict?: { current?: StoredProduct; message?: string; canRestore?: boolean };
     back: string;
   }
 
@@ -165,12 +187,23 @@ export function catalogPagesRouter(store: ProductStore, csrfProtect: RequestHand
     res.status(status).render('edit', { error: undefined, conflict: undefined, version: undefined, ...state, limits: LIMITS });
   }
 
+  const notFoundOrTrashed = async (productId: string) => {
+    const trashed = await store.getTrashed(productId);
+    return new HttpError(
+      404,
+      'Not found',
+      trashed
+        ? `Product ${productId} is in the trash. Restore it from the trash to rename it.`
+        : `There is no product with ID ${productId}; it may have been deleted.`,
+    );
+  };
+
   router.get('/products/:productId/edit', editor, async (req, res) => {
     const productId = productIdOf(req);
     const back = returnPath(req.query.return);
     const product = await store.get(productId);
-    if (!product) throw new HttpError(404, 'Not found', `There is no product with ID ${productId}; it may have been deleted.`);
-    renderEdit(res, { product, value: product.productName, back });
+    if (!product) throw await notFoundOrTrashed(productId);
+    renderEdit(res, { product, value: product.productName, version: product.version, back });
   });
 
   router.post('/products/:productId/edit', writeLimit, editor, form, csrfProtect, async (req, res) => {
@@ -178,14 +211,32 @@ export function catalogPagesRouter(store: ProductStore, csrfProtect: RequestHand
     const fields = body(req);
     const back = returnPath(fields.return);
     const value = text(fields.product_name);
+    const version = typeof fields.version === 'string' && /^[1-9]\d{0,15}$/.test(fields.version) ? Number(fields.version) : undefined;
+    const context = changeContext(req, res);
+    // "Restore it and save my name", offered when someone moved the product to the trash meanwhile.
+    const restored = fields.restore === '1' ? await store.restore(productId, context) : undefined;
     const current = await store.get(productId);
-    if (!current) throw new HttpError(404, 'Not found', `There is no product with ID ${productId}; it may have been deleted.`);
+    if (!current) {
+      const trashed = await store.getTrashed(productId);
+      if (!trashed) throw await notFoundOrTrashed(productId);
+      const message = `Someone moved this product to the trash${trashed.deletedBy ? ` (${trashed.deletedBy})` : ''} while you were editing. Your name is kept below.`;
+      return renderEdit(res, { product: trashed, value, back, conflict: { message, canRestore: true } }, 409);
+    }
     const name = checkProductName(fields.product_name);
-    if (!name.ok) return renderEdit(res, { product: current, value, error: name.error, back }, 400);
-    if (name.value === current.productName) return redirectWithNotice(req, res, { text: `Product ${productLabel(current)} kept its name: nothing changed.`, name: current.productName }, back);
-    const renamed = await store.rename(productId, name.value, changeContext(req, res));
-    if (!renamed) throw new HttpError(404, 'Not found', `There is no product with ID ${productId}; it may have been deleted.`);
-    redirectWithNotice(req, res, { text: `Renamed product ${productId} to “${renamed.productName}”.`, name: renamed.productName }, back);
+    if (!name.ok) return renderEdit(res, { product: current, value, version: restored ? current.version : version, error: name.error, back }, 400);
+    if (!restored && name.value === current.productName) {
+      return redirectWithNotice(req, res, { text: `Product ${productLabel(current)} kept its name: nothing changed.`, name: current.productName }, back);
+    }
+    try {
+      const renamed = await store.rename(productId, name.value, context, restored ? current.version : version);
+      if (!renamed) throw await notFoundOrTrashed(productId);
+      const what = restored ? `Restored product ${productId} and renamed it` : `Renamed product ${productId}`;
+      redirectWithNotice(req, res, { text: `${what} to “${renamed.productName}”.`, name: renamed.productName }, back);
+    } catch (error) {
+      if (!(error instanceof VersionMismatchError)) throw error;
+      // Both names side by side; saving again overwrites the version the user has now seen.
+      renderEdit(res, { product: error.current, value, version: error.current.version, back, conflict: { current: error.current } }, 409);
+    }
   });
 
   return router;
