@@ -92,14 +92,15 @@ for (const kind of await storeFixtures()) {
       assert.equal(await fx.store.get(product.productId), undefined);
     });
 
-    it('when a product is deleted from its row, then 303 and it is gone with a message', async () => {
+    it('when a product is deleted from its row, then 303 and it is in the trash with a message', async () => {
       const agent = await editor();
       const product = buildProduct({ productId: `del.${Date.now()}` });
       await fx.store.create(product, TEST_CONTEXT);
       const token = await csrfToken(agent);
       await agent.post(`/products/${encodeURIComponent(product.productId)}/delete`).type('form').send({ _csrf: token }).expect(303);
       assert.equal(await fx.store.get(product.productId), undefined);
-      assert.ok((await agent.get('/')).text.includes(`Deleted product “<bdi>${product.productName}</bdi>” (${product.productId}).`));
+      assert.ok((await agent.get('/')).text.includes(`Moved product “<bdi>${product.productName}</bdi>” (${product.productId}) to the trash.`));
+      assert.equal((await fx.store.getTrashed(product.productId))?.productId, product.productId);
       const again = await csrfToken(agent);
       await agent.post(`/products/${encodeURIComponent(product.productId)}/delete`).type('form').send({ _csrf: again }).expect(303);
       assert.match((await agent.get('/')).text, /was already deleted/);
