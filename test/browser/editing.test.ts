@@ -100,6 +100,7 @@ describe('editing on the page in Chromium: rename, trash and undo, keeping the p
     assert.equal((await catalog().fixture.store.get(product.productId))?.productName, 'Reading lamp');
 
     // The other choice: keep the current name, which changes nothing.
+    await first.page.goto('/');
     await navigate(first.page, () => first.page.getByRole('link', { name: `Edit Reading lamp (${product.productId})` }).click());
     await catalog().fixture.store.rename(product.productId, 'Floor lamp', TEST_CONTEXT);
     await first.page.getByLabel('New name').fill('Mine again');
@@ -217,9 +218,9 @@ describe('editing on the page in Chromium: rename, trash and undo, keeping the p
     await addProduct(page, product);
     const cell = page.locator('tbody tr').first().locator('td.name');
     assert.equal(await cell.textContent(), product.productName);
-    assert.equal(await cell.evaluate('(e) => e.matches(":dir(rtl)")'), true);
-    assert.equal(await page.locator('#notice bdi').evaluate('(e) => e.matches(":dir(rtl)")'), true);
-    assert.equal(await page.locator('#notice').evaluate('(e) => e.matches(":dir(ltr)")'), true);
+    assert.equal(await page.evaluate('document.querySelector("tbody td.name").matches(":dir(rtl)")'), true);
+    assert.equal(await page.evaluate('document.querySelector("#notice bdi").matches(":dir(rtl)")'), true);
+    assert.equal(await page.evaluate('document.querySelector("#notice").matches(":dir(ltr)")'), true);
     await close();
   });
 
