@@ -5,6 +5,7 @@ import { csrfToken, type StoreFixture } from './support/app.js';
 import { buildProduct } from './support/factory.js';
 import { storeFixtures } from './support/fixtures.js';
 import { pageClient, TEST_CONTEXT } from './support/auth.js';
+import { SEARCH_COUNT_CAP } from '../web/limits.js';
 
 /** The `return` a list page's forms carry, read from the page as a browser would send it back. */
 const returnField = (html: string) => /name="return" value="([^"]*)"/.exec(html)?.[1]?.replace(/&amp;/g, '&');
@@ -109,6 +110,25 @@ for (const kind of await storeFixtures()) {
       const res = await agent.get(href.replace(/from=\d+/, 'from=abc')).expect(200);
       assert.doesNotMatch(res.text, /id="list-position"/);
       assert.equal(names(res.text).length, 20);
+    });
+  });
+
+  describe(`an honest position when the count is capped on the ${kind.name} store`, { skip: kind.name === 'mysql' && 'the memory store shows it at a fraction of the cost' }, () => {
+    let fx: StoreFixture;
+    before(async () => {
+      fx = await kind.open();
+    });
+    after(async () => fx?.close());
+
+    it(`when a search matches more than SEARCH_COUNT_CAP products, then the page says "of 1,000+" rather than a number it did not count`, async () => {
+      for (let i = 0; i < SEARCH_COUNT_CAP + 5; i++) await fx.store.create(buildProduct({ productName: `many ${i}` }), TEST_CONTEXT);
+      const first = await supertest(fx.app).get('/').query({ q: 'many' }).expect(200);
+      assert.match(first.text, /id="list-position">1–20 of 1,000\+</);
+      assert.match(first.text, /1,000\+ products whose name or ID contains “<bdi>many<\/bdi>”/);
+      const second = await supertest(fx.app).get(olderLink(first.text)!).expect(200);
+      assert.match(second.text, /id="list-position">21–40 of 1,000\+</);
+      const all = await supertest(fx.app).get('/').expect(200);
+      assert.match(all.text, /id="list-position">1–20 of 1,005</, 'the whole catalog is counted exactly');
     });
   });
 

@@ -136,7 +136,7 @@ describe('the editing views for every reader', await skipUnlessBrowser(), () => 
           assert.ok((await page.locator('tbody tr').count()) >= 3);
         });
         await check('purge', async () => {
-          await navigate(page, () => page.getByRole('link', { name: /forever$/ }).first().click());
+          await navigate(page, () => page.getByRole('link', { name: /^Delete forever: / }).first().click());
         });
         await close();
       });

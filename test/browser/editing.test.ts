@@ -169,13 +169,13 @@ describe('editing on the page in Chromium: rename, trash and undo, keeping the p
     await catalog().fixture.store.remove(product.productId, TEST_CONTEXT);
     const { page, dialogs, close } = await openPage(catalog(), {}, admin);
     await page.goto('/trash');
-    await navigate(page, () => page.getByRole('link', { name: `Delete Broken cup (${product.productId}) forever` }).click());
+    await navigate(page, () => page.getByRole('link', { name: `Delete forever: Broken cup (${product.productId})` }).click());
     await page.getByRole('heading', { name: `Delete ${product.productId} forever?` }).waitFor();
     assert.deepEqual(await seriousAxeViolations(page), []);
     await navigate(page, () => page.getByRole('link', { name: 'Cancel, keep it in the trash' }).click());
     assert.ok(await catalog().fixture.store.getTrashed(product.productId));
 
-    await navigate(page, () => page.getByRole('link', { name: `Delete Broken cup (${product.productId}) forever` }).click());
+    await navigate(page, () => page.getByRole('link', { name: `Delete forever: Broken cup (${product.productId})` }).click());
     await navigate(page, () => page.getByRole('button', { name: 'Delete forever' }).click());
     assert.equal(await statusText(page), `Deleted product “Broken cup” (${product.productId}) forever.`);
     assert.equal(await catalog().fixture.store.getTrashed(product.productId), undefined);
