@@ -98,6 +98,26 @@ for (const kind of await storeFixtures()) {
       assert.ok(await fx.store.getTrashed(product.productId));
     });
 
+    it('when a viewer sends the rename, delete, restore or delete-forever forms anyway, then 403 each time and nothing changes', async () => {
+      const { agent } = await pageClient(fx.app, fx.stores, 'viewer');
+      const live = await fx.store.create(buildProduct({ productName: 'Viewer cannot touch' }), TEST_CONTEXT);
+      const trashed = await fx.store.create(buildProduct({ productName: 'Viewer cannot restore' }), TEST_CONTEXT);
+      await fx.store.remove(trashed.productId, TEST_CONTEXT);
+      const token = await csrfToken(agent);
+      const attempts: Array<[string, Record<string, string>]> = [
+        [`/products/${live.productId}/edit`, { product_name: 'Renamed by a viewer', version: String(live.version) }],
+        [`/products/${live.productId}/delete`, {}],
+        [`/trash/${trashed.productId}/restore`, {}],
+        [`/trash/${trashed.productId}/purge`, {}],
+      ];
+      for (const [path, fields] of attempts) {
+        const res = await agent.post(path).type('form').set('Accept', 'text/html').send({ ...fields, _csrf: token }).expect(403);
+        assert.match(res.text, /needs the (editor|admin) role/, path);
+      }
+      assert.equal((await fx.store.get(live.productId))?.productName, 'Viewer cannot touch');
+      assert.ok(await fx.store.getTrashed(trashed.productId));
+    });
+
     it('when an ID in the trash is added again, then 409 says it is in the trash and offers Restore, with the input kept', async () => {
       const { agent } = await editor();
       const product = await fx.store.create(buildProduct({ productName: 'Trashed first' }), TEST_CONTEXT);
