@@ -60,7 +60,7 @@ describe('the catalog page for every reader', await skipUnlessBrowser(), () => {
           // Another server on the same host: cookies do not tell ports apart, so sign in there too.
           await signInWithForm(page, stocked().editor, '/', stocked().url);
           await page.goto(stocked().url);
-          const product = { productId: 'SKU-1008', productName: 'Hand grinder, steel burrs' };
+          const product = { productId: 'SKU-1100', productName: 'Hand grinder, steel burrs' };
           // Each round adds it again: out of the catalog and out of the trash first, which would keep its ID.
           await stocked().fixture.store.remove(product.productId, TEST_CONTEXT);
           await stocked().fixture.store.purge(product.productId, TEST_CONTEXT);
