@@ -51,6 +51,8 @@ for (const kind of await storeFixtures()) {
         ['a name that is a number', { productId: 'ok-1', productName: 42 }, ['productName']],
         ['a name of 256 characters', { productId: 'ok-1', productName: 'x'.repeat(256) }, ['productName']],
         ['a name with a newline', { productId: 'ok-1', productName: 'a\nb' }, ['productName']],
+        ['a name with a right-to-left override', { productId: 'ok-1', productName: 'cod\u202Etxt.exe' }, ['productName']],
+        ['a name of only invisible characters', { productId: 'ok-1', productName: '\u200B\u2060' }, ['productName']],
         ['a name with a lone surrogate', { productId: 'ok-1', productName: 'a\ud800b' }, ['productName']],
         ['an ID with a space', { productId: 'has space', productName: 'ok' }, ['productId']],
         ['an ID starting with a dot', { productId: '.hidden', productName: 'ok' }, ['productId']],
