@@ -493,14 +493,31 @@ export const openApiDocument = {
           instance: { type: 'string' },
           errors: {
             type: 'array',
+            description: 'One entry per wrong field: a body field has a JSON pointer into the body, a query or path parameter its name.',
             items: {
-              type: 'object',
-              required: ['field', 'pointer', 'message'],
-              properties: {
-                field: { type: 'string' },
-                pointer: { type: 'string' },
-                message: { type: 'string' },
-              },
+              oneOf: [
+                {
+                  type: 'object',
+                  required: ['field', 'pointer', 'message'],
+                  additionalProperties: false,
+                  properties: {
+                    field: { type: 'string' },
+                    pointer: { type: 'string', description: 'RFC 6901 JSON pointer into the request body' },
+                    message: { type: 'string' },
+                  },
+                },
+                {
+                  type: 'object',
+                  required: ['field', 'in', 'parameter', 'message'],
+                  additionalProperties: false,
+                  properties: {
+                    field: { type: 'string' },
+                    in: { type: 'string', enum: ['query', 'path'] },
+                    parameter: { type: 'string', description: 'Name of the query or path parameter' },
+                    message: { type: 'string' },
+                  },
+                },
+              ],
             },
           },
         },

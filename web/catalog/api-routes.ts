@@ -7,6 +7,7 @@ import { changeContext } from '../http/locals.js';
 import { LIST_LIMIT } from '../limits.js';
 import type { Product, ProductStore } from './product-store.js';
 import { checkNewProduct, checkProductIdInPath, checkProductName, checkSearch } from './validation.js';
+import { caseSensitiveRouter } from '../http/routing.js';
 
 const toJson = (p: Product) => ({
   productId: p.productId,
@@ -19,8 +20,7 @@ const productUrl = (productId: string) => `/api/products/${encodeURIComponent(pr
 export const requireJson: RequestHandler = (req, _res, next) => {
   if (!req.is('application/json')) {
     throw new HttpError(
-      415,
-      'Unsupported media type',
+      'unsupported-media-type',
       `Send the body as application/json (got ${req.get('content-type') ?? 'no Content-Type'}).`,
     );
   }
@@ -31,7 +31,7 @@ export const requireJson: RequestHandler = (req, _res, next) => {
 export function jsonObject(req: Request, allowed: readonly string[]): { body: Record<string, unknown>; errors: FieldError[] } {
   const body: unknown = req.body;
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new HttpError(400, 'Invalid request', 'The body must be a JSON object.');
+    throw new HttpError('validation', 'The body must be a JSON object.');
   }
   const errors = Object.keys(body)
     .filter((key) => !allowed.includes(key))
@@ -41,7 +41,7 @@ export function jsonObject(req: Request, allowed: readonly string[]): { body: Re
 
 function pathProductId(req: Request): string {
   const checked = checkProductIdInPath(String(req.params.productId));
-  if (!checked.ok) throw validationError([{ field: 'productId', message: checked.error }]);
+  if (!checked.ok) throw validationError([{ field: 'productId', message: checked.error }], 'path');
   return checked.value;
 }
 
@@ -62,7 +62,7 @@ function listQuery(query: Request['query']) {
   }
   const search = checkSearch(query.q);
   if (!search.ok) errors.push({ field: 'q', message: search.error });
-  if (errors.length) throw validationError(errors);
+  if (errors.length) throw validationError(errors, 'query');
   return { limit, olderThan, nameContains: search.ok ? search.value : undefined };
 }
 
@@ -72,7 +72,7 @@ function listQuery(query: Request['query']) {
  * the editor role; reads are open as far as PUBLIC_READ allows (see app.ts).
  */
 export function catalogApiRouter(store: ProductStore, writeLimit: RequestHandler): Router {
-  const router = Router();
+  const router = caseSensitiveRouter();
   const editor = apiRequires(NEEDS.changeProducts);
 
   router.get('/api/products', async (req, res) => {
