@@ -35,7 +35,7 @@ for (const kind of await storeFixtures()) {
     it('when a known API path gets a method it does not take, then 405 problem+json with Allow', async () => {
       const res = await api.post('/api/products/some-id').send({}).expect(405);
       assertProblem(res, 'method-not-allowed');
-      assert.equal(res.headers.allow, 'GET, HEAD, PUT, DELETE');
+      assert.equal(res.headers.allow, 'GET, HEAD, PUT, PATCH, DELETE');
       const list = await api.delete('/api/products').expect(405);
       assert.equal(list.headers.allow, 'GET, HEAD, POST');
       assertProblem(await anonymous.put('/api/openapi.json').expect(405), 'method-not-allowed');

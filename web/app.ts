@@ -19,7 +19,7 @@ import { TrustedDevices } from './auth/session-cookies.js';
 import { SignIn } from './auth/sign-in.js';
 import { signInPage, signInRouter } from './auth/sign-in-routes.js';
 import { SignInThrottle } from './auth/sign-in-throttle.js';
-import { catalogApiRouter } from './catalog/api-routes.js';
+import { catalogApiRouter, MERGE_PATCH } from './catalog/api-routes.js';
 import { catalogPagesRouter } from './catalog/page-routes.js';
 import { PROBE_PATHS } from './defaults.js';
 import { createCsrf } from './http/csrf.js';
@@ -163,7 +163,7 @@ export function createApp(deps: AppDependencies): Express {
 
   // The API: bearer tokens only, never cookies, so it needs no CSRF protection.
   const api = caseSensitiveRouter();
-  api.use('/api', bearerAuthentication(stores.tokens), express.json({ limit: BODY_LIMIT_BYTES }));
+  api.use('/api', bearerAuthentication(stores.tokens), express.json({ limit: BODY_LIMIT_BYTES, type: ['application/json', MERGE_PATCH] }));
   if (!publicRead) api.use('/api', apiRequires(NEEDS.read));
   api.get('/api/openapi.json', (_req, res) => {
     res.json(openApiDocument);

@@ -293,12 +293,14 @@ export const openApiDocument = {
     schemas: {
       Product: {
         type: 'object',
-        required: ['productId', 'productName', 'createdAt'],
+        required: ['productId', 'productName', 'createdAt', 'updatedAt', 'version'],
         additionalProperties: false,
         properties: {
           productId: { type: 'string', minLength: 1, maxLength: PRODUCT_ID_MAX },
           productName: { type: 'string', maxLength: PRODUCT_NAME_MAX * 2 },
           createdAt: dateTime,
+          updatedAt: dateTime,
+          version: { type: 'integer', minimum: 1 },
         },
       },
       ProductList: {
@@ -308,6 +310,9 @@ export const openApiDocument = {
         properties: {
           items: { type: 'array', items: { $ref: '#/components/schemas/Product' } },
           nextCursor: { type: ['string', 'null'], description: 'Pass as cursor for the next (older) page; null on the last page' },
+          prevCursor: { type: ['string', 'null'] },
+          total: { type: ['integer', 'null'] },
+          totalCapped: { type: 'boolean' },
         },
       },
       NewProduct: {

@@ -5,7 +5,8 @@ import { BODY_LIMIT_BYTES } from '../limits.js';
 import type { Logger } from '../ops/logger.js';
 import { requestIdOf } from './request-logger.js';
 import { DuplicateUsernameError, LastAdminError } from '../auth/accounts.js';
-import { DuplicateProductIdError } from '../catalog/product-store.js';
+import { DuplicateProductIdError, VersionMismatchError, type Product } from '../catalog/product-store.js';
+import { etagOf } from './conditional.js';
 import { StoreUnavailableError } from '../storage-errors.js';
 
 export const UNAVAILABLE_RETRY_SECONDS = 5;
@@ -19,12 +20,22 @@ interface MiddlewareError {
   message?: string;
 }
 
+/** 412 with the product's current ETag, so the client can read it again and decide. */
+export function versionMismatch(current: Product): HttpError {
+  return new HttpError(
+    'version-mismatch',
+    `Product '${current.productId}' has changed since you read it: it is at version ${current.version} (ETag ${etagOf(current.version)}) now. Read it again, then decide.`,
+    { headers: { ETag: etagOf(current.version) } },
+  );
+}
+
 /** Turns anything thrown into the error the client should see; unknown errors become a bare 500. */
 export function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
   if (error instanceof DuplicateProductIdError) {
-    return new HttpError('duplicate-product-id', error.message, { errors: [{ field: 'productId', message: error.message }] });
+    return new HttpError(error.inTrash ? 'in-trash' : 'duplicate-product-id', error.message, { errors: [{ field: 'productId', message: error.message }] });
   }
+  if (error instanceof VersionMismatchError) return versionMismatch(error.current);
   if (error instanceof DuplicateUsernameError) {
     return new HttpError('duplicate-username', error.message, { errors: [{ field: 'username', message: error.message }] });
   }
