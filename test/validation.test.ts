@@ -100,7 +100,7 @@ describe('product validation', () => {
 
   it('when the schema pattern for names is read, then it agrees with the check', () => {
     const pattern = new RegExp(PRODUCT_NAME_SCHEMA_PATTERN, 'u');
-    for (const name of ['Tea', 'שלום', 'a\u200Db', '\u200B', ' \u2060 ', 'a\u202Eb', 'a\tb', 'x\u2069', '\u3164x']) {
+    for (const name of ['Tea', 'שלום', 'a\u200Db', '\u200B', ' \u2060 ', 'a\u202Eb', 'a\tb', 'x\u2069', '\u3164x', '\tTea\n', '\n\u200B\n', 'a\nb']) {
       assert.equal(pattern.test(name), checkProductName(name).ok, JSON.stringify(name));
     }
   });

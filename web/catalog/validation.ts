@@ -33,10 +33,10 @@ const INVISIBLE = '\\s\\p{Cf}\\u034F\\u115F\\u1160\\u17B4\\u17B5\\u180B-\\u180F\
 const ONLY_INVISIBLE = new RegExp(`^[${INVISIBLE}]*$`, 'u');
 
 /**
- * A JSON Schema `pattern` (ECMA-262 with the u flag) for what the server accepts as a name after
- * trimming: at least one visible character and none of NAME_REFUSED_RANGES.
+ * A JSON Schema `pattern` (ECMA-262 with the u flag) for the names the server accepts: whitespace
+ * around it (trimmed), then text with at least one visible character and none of NAME_REFUSED_RANGES.
  */
-export const PRODUCT_NAME_SCHEMA_PATTERN = `^(?=.*[^${INVISIBLE}])[^${rangeClass}]*$`;
+export const PRODUCT_NAME_SCHEMA_PATTERN = `^\\s*(?=[\\s\\S]*[^${INVISIBLE}])[^${rangeClass}]*\\s*$`;
 
 /** What the name rules refuse, in words, for the page's hint and the OpenAPI description. */
 export const NAME_RULES_IN_WORDS =
