@@ -30,8 +30,9 @@ const param = (name: string) => ({ $ref: `#/components/parameters/${name}` });
 const jsonBody = (schema: string) => ({ required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${schema}` } } } });
 
 /** The report inside problem+json; the early refusals (415, a Content-Length over the limit) carry no report. */
-const importProblem = (description: string) => ({
+const importProblem = (description: string, headers: Headers = {}) => ({
   description,
+  ...(Object.keys(headers).length && { headers }),
   content: { 'application/problem+json': { schema: { anyOf: [{ $ref: '#/components/schemas/ImportProblem' }, { $ref: '#/components/schemas/Problem' }] } } },
 });
 
@@ -45,7 +46,8 @@ const unauthorized = problemResponse(
 );
 const forbidden = problemResponse("The token's role (or its owner's, if lower) does not allow this", header('WWW-Authenticate'));
 const tooMany = problemResponse('Too many writes from this client', header('Retry-After', 'RateLimit', 'RateLimit-Policy'));
-const badRequest = (what: string) => problemResponse(`${what}, or a malformed Authorization header`);
+const badRequest = (what: string) => problemResponse(`${what}, or a malformed Authorization header`, header('WWW-Authenticate'));
+const malformedAuth = problemResponse('A malformed Authorization header', header('WWW-Authenticate'));
 const badJson = {
   '413': problemResponse(`Body over ${BODY_LIMIT_BYTES / 1024} KiB`),
   '415': problemResponse('Body is not application/json, or not UTF-8'),
@@ -329,7 +331,7 @@ export const openApiDocument = {
         },
         responses: {
           '200': jsonResponse('Imported: the report', 'ImportReport', rateLimited),
-          '400': importProblem('Rows with problems, or a malformed file (header, a quoted field that never ends, an over-long line, empty), or an invalid mode; nothing was imported'),
+          '400': importProblem('Rows with problems, or a malformed file (header, a quoted field that never ends, an over-long line, empty), or an invalid mode, or a malformed Authorization header; nothing was imported', header('WWW-Authenticate')),
           '409': importProblem('IDs that exist already (all-or-nothing), or created by someone else during the import; nothing was imported'),
           '413': importProblem('The file is larger than IMPORT_MAX_BYTES'),
           '415': importProblem('Not text/csv or application/x-ndjson, not UTF-8, or compressed'),
@@ -344,7 +346,7 @@ export const openApiDocument = {
         tags: ['accounts'],
         summary: 'Who is calling, and with which role',
         security: tokenSecurity,
-        responses: { '200': jsonResponse('The caller', 'Me'), '400': badRequest('Never for a well-formed request'), ...readable },
+        responses: { '200': jsonResponse('The caller', 'Me'), '400': malformedAuth, ...readable },
       },
     },
     '/api/tokens': {
@@ -356,7 +358,7 @@ export const openApiDocument = {
         parameters: [{ name: 'user', in: 'query', description: 'Admin only: whose tokens', schema: { type: 'string', maxLength: USERNAME_MAX } }],
         responses: {
           '200': jsonResponse('Tokens, newest first', 'TokenList'),
-          '400': badRequest('Never for a well-formed request'),
+          '400': malformedAuth,
           '404': notFound('No such account'),
           ...guarded,
         },
@@ -400,7 +402,7 @@ export const openApiDocument = {
         tags: ['accounts'],
         summary: 'Accounts (admin)',
         security: tokenSecurity,
-        responses: { '200': jsonResponse('Every account, by name', 'UserList'), '400': badRequest('Never for a well-formed request'), ...guarded },
+        responses: { '200': jsonResponse('Every account, by name', 'UserList'), '400': malformedAuth, ...guarded },
       },
       post: {
         operationId: 'createUser',
@@ -458,7 +460,7 @@ export const openApiDocument = {
         operationId: 'getOpenApiDocument',
         tags: ['meta'],
         summary: 'This document',
-        responses: { '200': { description: 'The OpenAPI 3.1 document', content: { 'application/json': { schema: { type: 'object' } } } }, ...readable },
+        responses: { '200': { description: 'The OpenAPI 3.1 document', content: { 'application/json': { schema: { type: 'object' } } } }, '400': malformedAuth, ...readable },
       },
     },
   },
