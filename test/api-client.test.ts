@@ -24,7 +24,7 @@ import type { paths } from './generated/api-schema.js';
 
 type Doc = {
   paths: Record<string, Record<string, Operation>>;
-  components: { headers: Record<string, { schema: object }> };
+  components: { headers: Record<string, { schema: object; required?: boolean }> };
 };
 interface Operation {
   operationId: string;
@@ -80,6 +80,9 @@ describe('a generated client (openapi-typescript + openapi-fetch) against the ap
         if (!validate(value)) fail(`body: ${ajv.errorsText(validate.errors)} in ${body.slice(0, 300)}`);
       }
       const headers = Object.fromEntries(Object.entries(documented.headers ?? {}).map(([name, ref]) => [name.toLowerCase(), ref]));
+      for (const [name, ref] of Object.entries(headers)) {
+        if (doc.components.headers[ref.$ref.split('/').pop()!]!.required && !response.headers.has(name)) fail(`the required header ${name} is missing`);
+      }
       for (const name of ANNOUNCED_HEADERS) {
         const value = response.headers.get(name);
         if (value === null) continue;

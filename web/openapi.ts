@@ -501,10 +501,10 @@ export const openApiDocument = {
       },
     },
     headers: {
-      ETag: { description: "The product's version as a strong entity tag", schema: { type: 'string', pattern: '^"v[1-9][0-9]*"$' } },
-      Location: { description: 'URL of the resource', schema: { type: 'string', format: 'uri-reference' } },
+      ETag: { description: "The product's version as a strong entity tag", required: true, schema: { type: 'string', pattern: '^"v[1-9][0-9]*"$' } },
+      Location: { description: 'URL of the resource', required: true, schema: { type: 'string', format: 'uri-reference' } },
       Link: { description: 'RFC 8288: the next (older) and previous (newer) pages, rel="next" and rel="prev"; absent when there are neither', schema: { type: 'string' } },
-      'Retry-After': { description: `Seconds to wait before trying again (${UNAVAILABLE_RETRY_SECONDS} when the database is unavailable)`, schema: { type: 'integer', minimum: 0 } },
+      'Retry-After': { description: `Seconds to wait before trying again (${UNAVAILABLE_RETRY_SECONDS} when the database is unavailable)`, required: true, schema: { type: 'integer', minimum: 0 } },
       RateLimit: { description: 'IETF RateLimit header (draft 8): writes left in the window, while WRITE_RATE_LIMIT_PER_MINUTE is on', schema: { type: 'string' } },
       'RateLimit-Policy': { description: 'IETF RateLimit-Policy header (draft 8): the write quota per window', schema: { type: 'string' } },
       'WWW-Authenticate': { description: 'RFC 6750 Bearer challenge', schema: { type: 'string' } },
