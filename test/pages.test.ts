@@ -40,10 +40,10 @@ for (const kind of await storeFixtures()) {
       const token = await csrfToken(agent);
       await agent.post('/products').type('form').send(form(product, token)).expect(303).expect('Location', '/');
       const page = await agent.get('/').expect(200);
-      assert.match(page.text, new RegExp(`Added product ${product.productId}`));
+      assert.ok(page.text.includes(`Added product “<bdi>Página &lt;b&gt;bold&lt;/b&gt; 🚀</bdi>” (${product.productId}).`), 'the notice names the product');
       assert.ok(page.text.includes('Página &lt;b&gt;bold&lt;/b&gt; 🚀'), 'name is shown escaped');
       assert.ok(!page.text.includes('<b>bold</b>'));
-      const firstRow = /<tbody>[\s\S]*?<tr>([\s\S]*?)<\/tr>/.exec(page.text)?.[1] ?? '';
+      const firstRow = /<tbody>[\s\S]*?<tr[^>]*>([\s\S]*?)<\/tr>/.exec(page.text)?.[1] ?? '';
       assert.match(firstRow, new RegExp(product.productId));
       const again = await agent.get('/').expect(200);
       assert.doesNotMatch(again.text, /Added product/, 'the message shows once');
@@ -92,14 +92,15 @@ for (const kind of await storeFixtures()) {
       assert.equal(await fx.store.get(product.productId), undefined);
     });
 
-    it('when a product is deleted from its row, then 303 and it is gone with a message', async () => {
+    it('when a product is deleted from its row, then 303 and it is in the trash with a message', async () => {
       const agent = await editor();
       const product = buildProduct({ productId: `del.${Date.now()}` });
       await fx.store.create(product, TEST_CONTEXT);
       const token = await csrfToken(agent);
       await agent.post(`/products/${encodeURIComponent(product.productId)}/delete`).type('form').send({ _csrf: token }).expect(303);
       assert.equal(await fx.store.get(product.productId), undefined);
-      assert.match((await agent.get('/')).text, new RegExp(`Deleted product ${product.productId}`));
+      assert.ok((await agent.get('/')).text.includes(`Moved product “<bdi>${product.productName}</bdi>” (${product.productId}) to the trash.`));
+      assert.equal((await fx.store.getTrashed(product.productId))?.productId, product.productId);
       const again = await csrfToken(agent);
       await agent.post(`/products/${encodeURIComponent(product.productId)}/delete`).type('form').send({ _csrf: again }).expect(303);
       assert.match((await agent.get('/')).text, /was already deleted/);
@@ -109,24 +110,28 @@ for (const kind of await storeFixtures()) {
       const tag = `pg${Date.now()}`;
       for (let i = 0; i < 45; i++) await fx.store.create(buildProduct({ productName: `${tag} item ${i}` }), TEST_CONTEXT);
       const agent = supertest(fx.app);
-      const names = (html: string) => [...html.matchAll(/<td class="name">([^<]*)<\/td>/g)].map((m) => m[1]);
+      const names = (html: string) => [...html.matchAll(/<td class="name" dir="auto">([^<]*)<\/td>/g)].map((m) => m[1]);
       const link = (html: string, rel: string) => new RegExp(`<a href="([^"]+)" rel="${rel}"`).exec(html)?.[1]?.replace(/&amp;/g, '&');
 
       const p1 = await agent.get('/').query({ q: tag }).expect(200);
-      assert.match(p1.text, /\(45 matching\)/);
+      assert.match(p1.text, new RegExp(`45 products whose name or ID contains “<bdi>${tag}</bdi>”`));
+      assert.match(p1.text, /id="list-position">1–20 of 45</);
       assert.equal(link(p1.text, 'prev'), undefined);
       const p2 = await agent.get(link(p1.text, 'next')!).expect(200);
       const p3 = await agent.get(link(p2.text, 'next')!).expect(200);
       assert.equal(link(p3.text, 'next'), undefined);
       const all = [...names(p1.text), ...names(p2.text), ...names(p3.text)];
       assert.deepEqual(all, Array.from({ length: 45 }, (_, i) => `${tag} item ${44 - i}`));
+      assert.match(p2.text, /id="list-position">21–40 of 45</);
+      assert.match(p3.text, /id="list-position">41–45 of 45</);
       const back = await agent.get(link(p3.text, 'prev')!).expect(200);
+      assert.match(back.text, /id="list-position">21–40 of 45</);
       assert.deepEqual(names(back.text), names(p2.text));
     });
 
     it('when the search matches nothing, then the empty state says so', async () => {
       const res = await supertest(fx.app).get('/').query({ q: 'zzz-no-such-name' }).expect(200);
-      assert.match(res.text, /No product name contains “zzz-no-such-name”/);
+      assert.match(res.text, /No product name or ID contains “<bdi>zzz-no-such-name<\/bdi>”/);
     });
 
     it('when a page link is corrupted, then 400 page, not a crash', async () => {

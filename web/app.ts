@@ -64,6 +64,8 @@ export interface AppDependencies {
   readonly oidc?: { readonly config: OidcConfig; readonly relyingParty: RelyingParty };
   /** Largest import file in bytes. @default IMPORT_MAX_BYTES_DEFAULT */
   readonly importMaxBytes?: number;
+  /** Days products stay in the trash (TRASH_RETENTION_DAYS), which the trash page states; the sweep runs in server.ts. */
+  readonly trashRetentionDays?: number;
   /** Whose imports run one at a time. @default the signed-in user */
   readonly importKey?: ImportKey;
 }
@@ -183,7 +185,7 @@ export function createApp(deps: AppDependencies): Express {
   pages.use(signInRouter(signIn, stores.sessions, loginPage, csrf.protect, writeLimit, oidc));
   if (oidc) pages.use(oidcRouter(oidc, loginPage, writeLimit));
   if (!publicRead) pages.use(pageRequires(NEEDS.read));
-  pages.use(catalogPagesRouter(stores.products, csrf.protect, writeLimit));
+  pages.use(catalogPagesRouter(stores.products, csrf.protect, writeLimit, { trashRetentionDays: deps.trashRetentionDays }));
   pages.use(transferPagesRouter({ ...transfer, csrfProtect: csrf.protect }));
   pages.use(accountRouter(stores.tokens, accounts, csrf.protect, writeLimit));
   pages.use(adminUsersRouter(stores.users, accounts, csrf.protect, writeLimit, { singleSignOn: !!oidc }));

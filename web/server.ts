@@ -109,6 +109,7 @@ async function main() {
     trustProxy: config.trustProxy,
     writeRateLimitPerMinute: config.writeRateLimitPerMinute,
     importMaxBytes: config.importMaxBytes,
+    trashRetentionDays: config.trashRetentionDays,
     publicRead: config.publicRead,
     sessionTimeouts: config.session,
     localLogin: config.signIn.localLogin,

@@ -39,9 +39,9 @@ describe('signing in and out in Chromium', await skipUnlessBrowser(), () => {
     assert.match((await page.getByRole('navigation', { name: 'Account' }).textContent()) ?? '', new RegExp(`Signed in as ${catalog().editor.username} \\(editor\\)`));
     const product = buildProduct({ productName: 'Signed-in tea' });
     assert.equal(await addProduct(page, product), 200);
-    assert.equal(await statusText(page), `Added product ${product.productId}.`);
+    assert.equal(await statusText(page), `Added product “${product.productName}” (${product.productId}).`);
     assert.equal(await navigate(page, () => page.getByRole('button', { name: `Delete Signed-in tea (${product.productId})` }).click()), 200);
-    assert.equal(await statusText(page), `Deleted product ${product.productId}.`);
+    assert.equal(await statusText(page), `Moved product “${product.productName}” (${product.productId}) to the trash.`);
 
     assert.equal(await navigate(page, () => page.getByRole('button', { name: 'Sign out' }).click()), 200);
     assert.equal(await statusText(page), 'Signed out.');

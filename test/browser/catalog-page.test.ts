@@ -20,8 +20,8 @@ import { TEST_CONTEXT } from '../support/auth.js';
 
 after(closeBrowser);
 
-/** The total in the list heading: "(45)" or "(2 matching)". */
-const count = async (page: Page) => Number(/\d+/.exec((await page.locator('#list-heading .count').textContent()) ?? '')?.[0]);
+/** The total above the list: "45 products in the catalog" or "2 products whose name or ID contains …". */
+const count = async (page: Page) => Number(/^[\d,]+/.exec((await page.locator('#list-summary').textContent())?.trim() ?? '')?.[0]?.replace(/,/g, ''));
 
 describe('the catalog page in Chromium', await skipUnlessBrowser(), () => {
   const catalog = catalogForSuite();
@@ -34,8 +34,8 @@ describe('the catalog page in Chromium', await skipUnlessBrowser(), () => {
 
     assert.equal(await addProduct(page, product), 200);
 
-    assert.equal(await statusText(page), `Added product ${product.productId}.`);
-    assert.equal(await page.title(), `Added product ${product.productId}. · Product catalog`);
+    assert.equal(await statusText(page), `Added product “${product.productName}” (${product.productId}).`);
+    assert.equal(await page.title(), `Added product “${product.productName}” (${product.productId}). · Product catalog`);
     assert.equal((await listedNames(page))[0], product.productName);
     assert.equal(await page.locator('tbody tr').first().locator('td').nth(1).textContent(), product.productId);
     assert.equal(await count(page), before + 1);
@@ -119,7 +119,7 @@ describe('the catalog page in Chromium', await skipUnlessBrowser(), () => {
     await close();
   });
 
-  it('when Delete is pressed on a row, then that product is gone and the notice says so', async () => {
+  it('when Delete is pressed on a row, then that product is gone to the trash and the notice says so', async () => {
     const keep = await catalog().fixture.store.create(buildProduct({ productName: 'Keep me' }), TEST_CONTEXT);
     const gone = await catalog().fixture.store.create(buildProduct({ productName: 'Delete me' }), TEST_CONTEXT);
     const { page, close } = await openPage(catalog());
@@ -130,10 +130,11 @@ describe('the catalog page in Chromium', await skipUnlessBrowser(), () => {
     );
 
     assert.equal(status, 200);
-    assert.equal(await statusText(page), `Deleted product ${gone.productId}.`);
+    assert.equal(await statusText(page), `Moved product “${gone.productName}” (${gone.productId}) to the trash.`);
     assert.equal(await page.getByRole('button', { name: `Delete ${gone.productName} (${gone.productId})` }).count(), 0);
     assert.equal(await page.getByRole('button', { name: `Delete ${keep.productName} (${keep.productId})` }).count(), 1);
     assert.equal(await catalog().fixture.store.get(gone.productId), undefined);
+    assert.ok(await catalog().fixture.store.getTrashed(gone.productId));
     await close();
   });
 
@@ -144,11 +145,11 @@ describe('the catalog page in Chromium', await skipUnlessBrowser(), () => {
     const { page, close } = await openPage(catalog());
     await page.goto('/');
 
-    await page.getByRole('searchbox', { name: 'Search by name' }).fill(tag.toUpperCase());
+    await page.getByRole('searchbox', { name: 'Search by name or ID' }).fill(tag.toUpperCase());
     await navigate(page, () => page.getByRole('button', { name: 'Search' }).click());
 
     assert.deepEqual(await listedNames(page), [...hits].reverse());
-    assert.equal(await page.locator('#list-heading .count').textContent(), '(2 matching)');
+    assert.equal((await page.locator('#list-summary').textContent())?.trim(), `2 products whose name or ID contains “${tag.toUpperCase()}”`);
     assert.equal(await page.getByRole('searchbox').inputValue(), tag.toUpperCase());
 
     await navigate(page, () => page.getByRole('link', { name: 'Clear' }).click());
@@ -156,7 +157,7 @@ describe('the catalog page in Chromium', await skipUnlessBrowser(), () => {
 
     await page.getByRole('searchbox').fill(`${tag} nothing like this`);
     await navigate(page, () => page.getByRole('searchbox').press('Enter'));
-    assert.equal(await page.locator('.empty').textContent(), `No product name contains “${tag} nothing like this”.`);
+    assert.equal(await page.locator('.empty').textContent(), `No product name or ID contains “${tag} nothing like this”.`);
     await close();
   });
 
@@ -219,7 +220,7 @@ describe('the catalog page in Chromium', await skipUnlessBrowser(), () => {
 
       assert.equal(posts.length, 1, 'requests sent');
       assert.equal(status, 200);
-      assert.equal(await statusText(page), `Added product ${product.productId}.`);
+      assert.equal(await statusText(page), `Added product “${product.productName}” (${product.productId}).`);
     } finally {
       await db.end();
       await close();
@@ -280,8 +281,9 @@ describe('the catalog page across pages', await skipUnlessBrowser(), () => {
 
   it('when there are 45 products, then Older and Newer walk 3 pages of 20, 20 and 5 without gaps or repeats', async () => {
     const { page, close } = await openPage(catalog());
-    const older = page.getByRole('link', { name: 'Older →' });
-    const newer = page.getByRole('link', { name: '← Newer' });
+    // The pager above the list (a second one below it repeats the links).
+    const older = page.getByRole('navigation', { name: 'Pages', exact: true }).getByRole('link', { name: 'Older →' });
+    const newer = page.getByRole('navigation', { name: 'Pages', exact: true }).getByRole('link', { name: '← Newer' });
     await page.goto('/');
 
     assert.deepEqual(await listedNames(page), range(45, 26));
@@ -309,7 +311,7 @@ describe('the catalog page across pages', await skipUnlessBrowser(), () => {
     await page.goto('/');
     // Every control a mouse could use, in document order; Tab must visit exactly these.
     const controls = (await page.evaluate(
-      `[...document.querySelectorAll('a[href], button, input:not([type=hidden])')].map((e, i) => { e.dataset.order = i; return i; })`,
+      `[...document.querySelectorAll('a[href], button, input:not([type=hidden])')].filter((e) => e.checkVisibility()).map((e, i) => { e.dataset.order = i; return i; })`,
     )) as number[];
     const visited: string[] = [];
     for (let i = 0; i < controls.length; i++) {
@@ -326,7 +328,7 @@ describe('the catalog page across pages', await skipUnlessBrowser(), () => {
     await page.keyboard.press('Tab');
     await page.keyboard.type(product.productId);
     assert.equal(await navigate(page, () => page.keyboard.press('Enter')), 200);
-    assert.equal(await statusText(page), `Added product ${product.productId}.`);
+    assert.equal(await statusText(page), `Added product “${product.productName}” (${product.productId}).`);
     assert.equal((await listedNames(page))[0], product.productName);
     await close();
   });
@@ -342,7 +344,7 @@ describe('the catalog page with JavaScript disabled', await skipUnlessBrowser(),
 
     const product = buildProduct({ productName: 'No-script tea 🍵' });
     assert.equal(await addProduct(page, product), 200);
-    assert.equal(await statusText(page), `Added product ${product.productId}.`);
+    assert.equal(await statusText(page), `Added product “${product.productName}” (${product.productId}).`);
     // The enhancement script did not run: the time is still the server's UTC text.
     assert.match((await page.locator('td.added time').first().textContent()) ?? '', / UTC$/);
 
@@ -353,7 +355,7 @@ describe('the catalog page with JavaScript disabled', await skipUnlessBrowser(),
 
     for (let i = 1; i <= 20; i++) await catalog().fixture.store.create(buildProduct({ productName: `Filler ${i}` }), TEST_CONTEXT);
     await page.goto('/');
-    await navigate(page, () => page.getByRole('link', { name: 'Older →' }).click());
+    await navigate(page, () => page.getByRole('link', { name: 'Older →' }).first().click());
     assert.deepEqual(await listedNames(page), [product.productName]);
 
     await page.getByRole('searchbox').fill('no-script');
@@ -361,7 +363,7 @@ describe('the catalog page with JavaScript disabled', await skipUnlessBrowser(),
     assert.deepEqual(await listedNames(page), [product.productName]);
 
     await navigate(page, () => page.getByRole('button', { name: `Delete ${product.productName} (${product.productId})` }).click());
-    assert.equal(await statusText(page), `Deleted product ${product.productId}.`);
+    assert.equal(await statusText(page), `Moved product “${product.productName}” (${product.productId}) to the trash.`);
     assert.equal(await catalog().fixture.store.get(product.productId), undefined);
     await close();
   });

@@ -154,8 +154,8 @@ export async function addProduct(page: Page, product: { productName: string; pro
 /** Product names in the table, top to bottom. */
 export const listedNames = (page: Page) => page.locator('tbody td.name').allTextContents();
 
-/** The text of the status region (success notices). */
-export const statusText = async (page: Page) => ((await page.getByRole('status').textContent()) ?? '').trim();
+/** The text of the status region's notice (success notices), without its Undo button. */
+export const statusText = async (page: Page) => (await page.getByRole('status').locator('p').allTextContents()).join(' ').trim();
 
 /** The `id` of the focused element ('' for none); the tests have no DOM types, hence the string. */
 export const focusedId = (page: Page) => page.evaluate('document.activeElement ? document.activeElement.id : ""') as Promise<string>;

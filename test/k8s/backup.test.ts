@@ -149,7 +149,7 @@ describe('backups: the CronJob\'s dump, restored into a fresh database, on Maria
     assert.deepEqual(await allProducts(restoredApp), before);
     assert.equal(before.length, NAMES.length - 1);
     const page = await (await fetch(restoredApp.url, { headers: { accept: 'text/html' } })).text();
-    assert.match(page, new RegExp(`class="count">\\(${before.length}\\)<`), 'the page shows the kept count (product_counts)');
+    assert.match(page, new RegExp(`id="list-summary">${before.length} products in the catalog<`), 'the page shows the kept count (product_counts)');
     const [counts] = await restored.exec('SELECT SUM(n) AS n FROM product_counts') as { n: string }[];
     assert.equal(Number(counts!.n), before.length);
     assert.deepEqual(await restored.exec('SELECT version, applied_at FROM schema_migrations ORDER BY version'), migrationsBefore);

@@ -29,3 +29,34 @@ window.addEventListener('pageshow', () => {
     for (const button of form.querySelectorAll('button')) button.removeAttribute('aria-disabled');
   }
 });
+
+// "N characters left" under name fields. The server counts characters as code points (an emoji
+// is one), as MySQL does; the browser's maxlength would count UTF-16 units, so the field has none
+// and this counts the same way the server does. The server stays the authority.
+const characters = (text) => [...text].length;
+for (const input of document.querySelectorAll('input[data-max-chars]')) {
+  const max = Number(input.dataset.maxChars);
+  const shown = document.createElement('p');
+  shown.className = 'hint char-count';
+  shown.id = `${input.id}-count`;
+  // Spoken only after a pause in typing, so a screen reader is not interrupted at every key.
+  const spoken = document.createElement('p');
+  spoken.className = 'visually-hidden';
+  spoken.setAttribute('aria-live', 'polite');
+  const hint = document.getElementById(`${input.id}-hint`);
+  (hint ?? input).after(shown, spoken);
+  const describedBy = (input.getAttribute('aria-describedby') ?? '').split(' ').filter(Boolean);
+  if (!describedBy.includes(shown.id)) input.setAttribute('aria-describedby', [...describedBy, shown.id].join(' '));
+  let pause;
+  const update = () => {
+    const left = max - characters(input.value.trim());
+    shown.textContent = left >= 0 ? `${left} ${left === 1 ? 'character' : 'characters'} left` : `${-left} ${left === -1 ? 'character' : 'characters'} too many`;
+    shown.classList.toggle('over', left < 0);
+    window.clearTimeout(pause);
+    pause = window.setTimeout(() => {
+      if (left < 20) spoken.textContent = shown.textContent;
+    }, 1000);
+  };
+  input.addEventListener('input', update);
+  update();
+}
