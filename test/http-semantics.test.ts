@@ -52,6 +52,8 @@ for (const kind of await storeFixtures()) {
       await api.get('/API/products').expect(404);
       await api.get('/api/Products').expect(404).expect('Content-Type', PROBLEM);
       await supertest(fx.app).get('/Login').expect(404);
+      await supertest(fx.app).get('/Trash').expect(404);
+      await supertest(fx.app).post('/PRODUCTS/x/delete').expect(404);
       await supertest(fx.app).get('/Problems/not-found').expect(404);
     });
 

@@ -1,4 +1,5 @@
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
+import { caseSensitiveRouter } from '../http/routing.js';
 import { pageAllows, pageRequires } from '../auth/authorize.js';
 import { NEEDS } from '../auth/roles.js';
 import { HttpError } from '../http/errors.js';
@@ -61,7 +62,7 @@ export function catalogPagesRouter(
   writeLimit: RequestHandler,
   options: { trashRetentionDays?: number } = {},
 ): Router {
-  const router = Router();
+  const router = caseSensitiveRouter();
   router.use(trashPagesRouter({ store, csrfProtect, writeLimit, retentionDays: options.trashRetentionDays }));
 
   /**

@@ -1,4 +1,5 @@
 import express, { Router, type Request, type RequestHandler } from 'express';
+import { caseSensitiveRouter } from '../http/routing.js';
 import { pageAllows, pageRequires } from '../auth/authorize.js';
 import { NEEDS } from '../auth/roles.js';
 import { decodeTrashCursor, encodeTrashCursor } from '../http/cursor.js';
@@ -41,7 +42,7 @@ export interface TrashPagesOptions {
  * Delete forever (admins, after a confirmation page). Everything works without JavaScript.
  */
 export function trashPagesRouter({ store, csrfProtect, writeLimit, retentionDays }: TrashPagesOptions): Router {
-  const router = Router();
+  const router = caseSensitiveRouter();
   const form = express.urlencoded({ extended: false, limit: BODY_LIMIT_BYTES, parameterLimit: 20 });
   const editor = pageRequires(NEEDS.changeProducts);
   const admin = pageRequires(NEEDS.administer);
