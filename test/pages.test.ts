@@ -4,6 +4,7 @@ import supertest from 'supertest';
 import { appWith, csrfToken, type StoreFixture } from './support/app.js';
 import { buildProduct } from './support/factory.js';
 import { storeFixtures } from './support/fixtures.js';
+import { UNAVAILABLE_RETRY_SECONDS } from '../web/http/error-handler.js';
 import { StoreUnavailableError } from '../web/storage-errors.js';
 import { memoryStores } from '../web/stores.js';
 import { pageClient, TEST_CONTEXT } from './support/auth.js';
@@ -156,10 +157,10 @@ describe('HTML pages when the database is unavailable', () => {
   Object.assign(stores.products, { listPage: fail, count: fail, create: fail, remove: fail });
   const app = appWith(stores);
 
-  it('when the page loads, then 503 and it says the database is unavailable', async () => {
+  it('when the page loads, then 503 with Retry-After, and it says the database is unavailable', async () => {
     const res = await supertest(app).get('/').expect(503);
     assert.match(res.text, /database is unavailable/);
-    assert.equal(res.headers['retry-after'], undefined);
+    assert.equal(res.headers['retry-after'], String(UNAVAILABLE_RETRY_SECONDS));
   });
 
   it('when a product is submitted, then 503 with the input kept', async () => {
@@ -168,5 +169,6 @@ describe('HTML pages when the database is unavailable', () => {
     const res = await agent.post('/products').type('form').send({ product_id: 'kept-1', product_name: 'Kept', _csrf: token }).expect(503);
     assert.match(res.text, /value="kept-1"/);
     assert.match(res.text, /unavailable/);
+    assert.equal(res.headers['retry-after'], String(UNAVAILABLE_RETRY_SECONDS));
   });
 });

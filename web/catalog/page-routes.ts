@@ -3,7 +3,7 @@ import { caseSensitiveRouter } from '../http/routing.js';
 import { pageAllows, pageRequires } from '../auth/authorize.js';
 import { NEEDS } from '../auth/roles.js';
 import { HttpError } from '../http/errors.js';
-import { toHttpError } from '../http/error-handler.js';
+import { toHttpError, UNAVAILABLE_RETRY_SECONDS } from '../http/error-handler.js';
 import { changeContext } from '../http/locals.js';
 import { redirectWithNotice, takeFullNotice, type Notice } from '../http/notice.js';
 import { BODY_LIMIT_BYTES, PAGE_SIZE, PRODUCT_ID_MAX, PRODUCT_NAME_MAX, SEARCH_COUNT_CAP, SEARCH_MAX } from '../limits.js';
@@ -99,7 +99,10 @@ export function catalogPagesRouter(
     const newerHref = page?.hasNewer && first ? listHref(search, { name: 'after', seq: first.seq, from: starts.newer }) : undefined;
     const olderHref = page?.hasOlder && last ? listHref(search, { name: 'before', seq: last.seq, from: starts.older }) : undefined;
     const range = from !== undefined && page && page.items.length > 0 ? { first: from, last: from + page.items.length - 1 } : undefined;
-    res.status(unavailable && status < 500 ? 503 : status).render('index', {
+    const answer = unavailable && status < 500 ? 503 : status;
+    // As the API does: a browser ignores it, but a monitor or script knows when to look again.
+    if (answer === 503) res.set('Retry-After', String(UNAVAILABLE_RETRY_SECONDS));
+    res.status(answer).render('index', {
       unavailable,
       rows: shown,
       total: total === undefined ? undefined : formatCount(total),
