@@ -26,6 +26,7 @@ import { createCsrf } from './http/csrf.js';
 import { HttpError } from './http/errors.js';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
 import { requestLogger } from './http/request-logger.js';
+import { viewEngine } from './http/view-engine.js';
 import { BODY_LIMIT_BYTES, IMPORT_MAX_BYTES_DEFAULT } from './limits.js';
 import type { Readiness } from './mysql/database.js';
 import { openApiDocument } from './openapi.js';
@@ -125,6 +126,7 @@ export function createApp(deps: AppDependencies): Express {
   app.set('etag', false);
   app.set('trust proxy', deps.trustProxy ?? 0);
   app.set('views', fileURLToPath(new URL('./views', import.meta.url)));
+  app.engine('ejs', viewEngine());
   app.set('view engine', 'ejs');
   // Every page's header says where products are kept, error pages included.
   app.locals.storage = deps.storage;

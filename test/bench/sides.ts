@@ -45,7 +45,7 @@ export function sideLabel(key: SideKey, workers: number): string {
 }
 
 /** The settings the app and the floors both read (web/config.ts), so they run with the same pool. */
-function nodeEnv(settings: SideSettings, port: number, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+export function nodeEnv(settings: Pick<SideSettings, 'database' | 'poolSize'>, port: number, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     NODE_ENV: 'production',
@@ -65,11 +65,13 @@ function nodeEnv(settings: SideSettings, port: number, extra: Record<string, str
   };
 }
 
+/** The image's node flags (the Dockerfile's CMD): every Node side runs with them, so RSS and GC are as deployed. */
+export const imageNodeFlags = (): string[] => runtimeCommand().slice(1, -1);
+
 async function startSide(key: SideKey, settings: SideSettings): Promise<ServerProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  // Every Node side runs with the image's node flags (Dockerfile CMD), so RSS and GC are as deployed.
-  const nodeFlags = runtimeCommand().slice(1, -1);
+  const nodeFlags = imageNodeFlags();
   switch (key) {
     case 'app':
     case 'app-workers': {
