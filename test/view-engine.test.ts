@@ -60,7 +60,8 @@ describe('the view engine', () => {
       agents.push({ app, agent: await signIn(app, admin) });
     }
     const withoutTokens = (html: string) => html.replace(/name="_csrf" value="[^"]+"/g, 'name="_csrf"');
-    const [cached, fresh]: string[][] = [[], []];
+    const cached: string[] = [];
+    const fresh: string[] = [];
     // The same pages from each app in turn, after both signed in (the audit page lists sign-ins); twice: the second render comes from the cache.
     for (const url of ['/', '/?q=Tea', '/account', '/admin/users', '/admin/audit', '/import', '/no-such-page', '/']) {
       for (const [i, { agent }] of agents.entries()) [cached, fresh][i]!.push(withoutTokens((await agent.get(url)).text));
