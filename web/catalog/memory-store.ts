@@ -36,6 +36,10 @@ export class MemoryProductStore implements ProductStore {
     return Math.min(this.#matching(nameContains).length, atMost);
   }
 
+  async listPageWithTotal(query: Omit<PageQuery, 'nameContains'>): Promise<[ProductPage, number]> {
+    return [await this.listPage(query), await this.count()];
+  }
+
   async get(productId: string): Promise<StoredProduct | undefined> {
     return this.#byId.get(productId);
   }

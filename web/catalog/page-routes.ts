@@ -77,7 +77,7 @@ export function catalogPagesRouter(store: ProductStore, csrfProtect: RequestHand
         const query = { limit: PAGE_SIZE, olderThan: list.olderThan, newerThan: list.newerThan, nameContains: list.search };
         [page, total] = list.search
           ? await searchPage(store, query, list.search)
-          : await Promise.all([store.listPage(query), store.count()]);
+          : await store.listPageWithTotal(query);
       }
     } catch (error) {
       if (!(error instanceof StoreUnavailableError)) throw error;

@@ -40,6 +40,8 @@ export interface ProductStore {
   listPage(query: PageQuery): Promise<ProductPage>;
   /** Products whose name contains the text (all when absent), counting no further than `atMost`. */
   count(nameContains?: string, atMost?: number): Promise<number>;
+  /** A page (without search) and the count of every product, read together: the list page's one read. */
+  listPageWithTotal(query: Omit<PageQuery, 'nameContains'>): Promise<[ProductPage, number]>;
   get(productId: string): Promise<StoredProduct | undefined>;
   /** @throws DuplicateProductIdError when the ID is taken. */
   create(product: NewProduct, context: ChangeContext): Promise<StoredProduct>;
