@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort } from '../support/process.js';
-import { databasePid, measureCpu, type CpuSplit } from './cpu.js';
+import { databasePid, measureCpu, rssOf, sampleRss, type CpuSplit } from './cpu.js';
 import { ensureWrk, wrkLoad, type LoadResult } from './load.js';
 import { median } from './report.js';
 import { SCENARIOS } from './scenarios.js';
@@ -60,6 +60,8 @@ try {
     });
   }
   const dbPid = await databasePid();
+  const peakRss: Record<string, number> = { before: 0, after: 0 };
+  const idleRss = { before: await rssOf(apps.before!.pid), after: await rssOf(apps.after!.pid) };
   const rows: string[] = [];
   for (const scenario of scenarios) {
     const request = await scenario.request({ size, appUrl: apps.after!.url });
@@ -70,7 +72,9 @@ try {
       for (const name of order) {
         const app = apps[name]!;
         await wrkLoad(app.url, request, { ...load, seconds: 1 });
+        const rss = await sampleRss(app.pid);
         const [result, cpu] = await measureCpu(app.pid, dbPid, () => wrkLoad(app.url, request, load));
+        peakRss[name] = Math.max(peakRss[name]!, await rss.stop());
         results[name]!.push({ load: result, cpu: { serverMs: cpu.serverMs / result.requests, dbMs: cpu.dbMs / result.requests, loadMs: cpu.loadMs / result.requests } });
       }
     }
@@ -91,6 +95,8 @@ try {
   console.log(`${runs} alternating runs of ${load.seconds} s, ${size} products, wrk -c${load.connections}; load average ${execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).trim()}`);
   console.log('| scenario | req/s before | req/s after | server µs/req before | after | after ÷ before |\n|---|---|---|---|---|---|');
   console.log(rows.join('\n'));
+  const mb = (n: number) => `${(n / 2 ** 20).toFixed(0)} MB`;
+  console.log(`RSS at start: before ${mb(idleRss.before)}, after ${mb(idleRss.after)}; peak under load: before ${mb(peakRss.before!)}, after ${mb(peakRss.after!)}`);
 } finally {
   await Promise.all(Object.values(apps).map((a) => a.stop()));
   await db.drop();

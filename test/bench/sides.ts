@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { runtimeCommand } from '../k8s/support/dockerfile.js';
+import { runtimeCommand, runtimeEnv } from '../k8s/support/dockerfile.js';
 import { TEST_SERVER } from '../support/mysql.js';
 import { freePort } from '../support/process.js';
 import { startApache } from './peers/apache.js';
@@ -48,6 +48,8 @@ export function sideLabel(key: SideKey, workers: number): string {
 export function nodeEnv(settings: Pick<SideSettings, 'database' | 'poolSize'>, port: number, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
+    // The image's environment (the Dockerfile's ENV: NODE_ENV, the allocator's setting), as deployed.
+    ...runtimeEnv(),
     NODE_ENV: 'production',
     LOG_LEVEL: 'warn',
     PORT: String(port),
@@ -65,7 +67,7 @@ export function nodeEnv(settings: Pick<SideSettings, 'database' | 'poolSize'>, p
   };
 }
 
-/** The image's node flags (the Dockerfile's CMD): every Node side runs with them, so RSS and GC are as deployed. */
+/** The image's node flags (the Dockerfile's CMD): every Node side runs with them and the image's ENV, so RSS and GC are as deployed. */
 export const imageNodeFlags = (): string[] => runtimeCommand().slice(1, -1);
 
 async function startSide(key: SideKey, settings: SideSettings): Promise<ServerProcess> {
