@@ -35,6 +35,8 @@ export interface Config {
   readonly admin: { readonly username: string; readonly password?: string };
   readonly session: { readonly idleMs: number; readonly maxMs: number };
   readonly auditRetentionDays: number;
+  /** Days a product stays in the trash before the sweep deletes it for good. */
+  readonly trashRetentionDays: number;
   /** Single sign-on (absent unless OIDC_ISSUER is set) and whether password sign-in is on. */
   readonly signIn: SignInConfig;
   /** Largest file an import accepts, in bytes. */
@@ -101,6 +103,7 @@ const schema = z.object({
   SESSION_IDLE_MINUTES: integer(1, 10_080, 60),
   SESSION_MAX_HOURS: integer(1, 8_760, 24),
   AUDIT_RETENTION_DAYS: integer(1, 36_500, 400),
+  TRASH_RETENTION_DAYS: integer(1, 36_500, 30),
   IMPORT_MAX_BYTES: integer(1024, 1024 ** 3, IMPORT_MAX_BYTES_DEFAULT),
   WEB_CONCURRENCY: workerCount,
 });
@@ -168,6 +171,7 @@ export function loadConfig(env: Env = process.env): Config {
     admin: { username: e.ADMIN_USERNAME, ...(adminPassword !== undefined && { password: adminPassword }) },
     session: { idleMs: e.SESSION_IDLE_MINUTES * 60_000, maxMs: e.SESSION_MAX_HOURS * 3_600_000 },
     auditRetentionDays: e.AUDIT_RETENTION_DAYS,
+    trashRetentionDays: e.TRASH_RETENTION_DAYS,
     signIn: signIn.config,
     importMaxBytes: e.IMPORT_MAX_BYTES,
     workers: e.WEB_CONCURRENCY,

@@ -6,6 +6,7 @@ import type { Stores } from './stores.js';
 export interface SweepSettings {
   readonly sessionIdleMs: number;
   readonly auditRetentionDays: number;
+  readonly trashRetentionDays: number;
   /** @default 5 minutes, with up to a fifth of it added at random so replicas spread out */
   readonly everyMs?: number;
 }
@@ -20,6 +21,7 @@ export interface SweepCounts {
   readonly signInFailures: number;
   readonly auditEvents: number;
   readonly pendingSignIns: number;
+  readonly trashedProducts: number;
 }
 
 async function drain(sweep: () => Promise<number>): Promise<number> {
@@ -35,7 +37,7 @@ async function drain(sweep: () => Promise<number>): Promise<number> {
 /**
  * Removes what has expired: sessions past their timeouts, sign-in failures nobody needs, audit
  * events past AUDIT_RETENTION_DAYS (nothing else ever deletes them), single sign-ons abandoned at
- * the provider. Each is a bounded DELETE, so
+ * the provider, products in the trash past TRASH_RETENTION_DAYS. Each is a bounded DELETE, so
  * every replica may run it at any time.
  */
 export async function sweepOnce(stores: Stores, settings: SweepSettings, now = new Date()): Promise<SweepCounts> {
@@ -45,6 +47,7 @@ export async function sweepOnce(stores: Stores, settings: SweepSettings, now = n
     signInFailures: await drain(() => throttle.sweep(now, BATCH)),
     auditEvents: await drain(() => stores.audit.sweep(new Date(now.getTime() - settings.auditRetentionDays * DAY_MS), BATCH)),
     pendingSignIns: await drain(() => stores.pendingSignIns.sweep(now, BATCH)),
+    trashedProducts: await drain(() => stores.products.sweepTrash(new Date(now.getTime() - settings.trashRetentionDays * DAY_MS), BATCH)),
   };
 }
 

@@ -86,7 +86,7 @@ async function main() {
   // Discovery runs in the background and retries: an unreachable provider never stops the start.
   const relyingParty = oidcConfig && new RelyingParty(oidcConfig, { logger });
   relyingParty?.start();
-  const sweeps = startSweeps(stores, { sessionIdleMs: config.session.idleMs, auditRetentionDays: config.auditRetentionDays }, logger);
+  const sweeps = startSweeps(stores, { sessionIdleMs: config.session.idleMs, auditRetentionDays: config.auditRetentionDays, trashRetentionDays: config.trashRetentionDays }, logger);
 
   let stopping = false;
   const metrics = new Metrics(database && (() => database.poolStats()));

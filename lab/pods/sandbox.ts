@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { NETNS, STATE_DIR } from '../cluster/plan.js';
+import { NETNS, REPO_ROOT, STATE_DIR } from '../cluster/plan.js';
 import { podDir } from '../cluster/state.js';
 import type { LabPod } from '../cluster/topology.js';
 import { clusterFirstResolvConf } from '../dns/records.js';
@@ -22,6 +22,14 @@ export interface SandboxPlan {
 }
 
 const quote = (value: string) => `'${value.replaceAll("'", "'\\''")}'`;
+
+/** What the pods' containers run from the host: this checkout and the running Node.js. */
+function neededInPods(): Array<[string, string]> {
+  return [
+    ['the checkout', canonical(REPO_ROOT.replace(/\/$/, ''))],
+    ['Node.js', canonical(path.dirname(process.execPath))],
+  ];
+}
 
 /**
  * The shell script that sets up the mount namespace, then becomes the sandbox process. Mount
@@ -43,7 +51,16 @@ export function sandboxScript(pod: LabPod, mounts: readonly Mount[], etcDir: str
   const layers: string[] = [];
   const missing: string[] = [];
   const placed: Mount[] = [];
+  const kept: string[] = [];
   for (const mount of all) {
+    for (const [what, needed] of neededInPods()) {
+      if (needed !== mount.target && !needed.startsWith(`${mount.target}/`)) continue;
+      // A checkout in /tmp, say, under the web pod's emptyDir: kept visible by a bind on top.
+      if (mount.readOnly || needed === mount.target) {
+        throw new Error(`pod ${pod.name}: its volume ${mount.volume} at ${mount.target} would hide ${what} (${needed}); clone the project elsewhere`);
+      }
+      if (!kept.includes(needed)) kept.push(needed);
+    }
     if (!existsSync(mount.target)) {
       const ancestor = nearestExisting(mount.target);
       if (ancestor === '/') {
@@ -66,10 +83,12 @@ export function sandboxScript(pod: LabPod, mounts: readonly Mount[], etcDir: str
     lines.push(`mount -t overlay -o ${quote(`lowerdir=${layer},upperdir=${dir}/upper,workdir=${dir}/work`)} lab-layer ${quote(layer)}`);
   });
   for (const target of missing) lines.push(`mkdir -p ${quote(target)}`);
+  kept.forEach((dir, i) => lines.push(`mkdir -p ${quote(`${scratch}/kept${i}`)}`, `mount --bind ${quote(dir)} ${quote(`${scratch}/kept${i}`)}`));
   for (const mount of placed) {
     lines.push(`mount --bind ${quote(mount.source)} ${quote(mount.target)}`);
     if (mount.readOnly) lines.push(`mount -o remount,bind,ro ${quote(mount.target)}`);
   }
+  kept.forEach((dir, i) => lines.push(`mkdir -p ${quote(dir)}`, `mount --bind ${quote(`${scratch}/kept${i}`)} ${quote(dir)}`));
   if (readOnlyRoot) {
     lines.push('mount -o remount,bind,ro /');
     for (const layer of layers) lines.push(`mount -o remount,bind,ro ${quote(layer)}`);

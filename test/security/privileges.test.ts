@@ -51,7 +51,7 @@ async function firstRefusal(account: AppAccount): Promise<string | undefined> {
     ['migrate', () => migrate(pool)],
     ['create', () => store.create(p, TEST_CONTEXT)],
     ['get', () => store.get(p.productId)],
-    ['list', () => store.listPage({ limit: 5, nameContains: 'Product' })],
+    ['list', () => store.listPage({ limit: 5, search: 'Product' })],
     ['count', () => store.count()],
     ['rename', () => store.rename(p.productId, 'renamed', TEST_CONTEXT)],
     ['remove', () => store.remove(p.productId, TEST_CONTEXT)],
@@ -73,7 +73,7 @@ async function firstRefusal(account: AppAccount): Promise<string | undefined> {
       await stores.pendingSignIns.take(sessionHash, now);
     }],
     ['throttle', () => stores.throttle.addFailure('k', now, now, () => 1000)],
-    ['sweep', () => sweepOnce(stores, { sessionIdleMs: 1000, auditRetentionDays: 1 }, new Date(now.getTime() + 400 * 86_400_000))],
+    ['sweep', () => sweepOnce(stores, { sessionIdleMs: 1000, auditRetentionDays: 1, trashRetentionDays: 1 }, new Date(now.getTime() + 400 * 86_400_000))],
   ];
   try {
     for (const [name, step] of steps) {
@@ -117,7 +117,7 @@ describe('the database user holds exactly the privileges the app uses', await sk
       await api.delete(`/api/products/${p.productId}`).expect(204);
       await api.post('/api/tokens').send({ name: 'ci' }).expect(201);
       await api.get('/api/audit').expect(200);
-      await sweepOnce(database.stores, { sessionIdleMs: 60_000, auditRetentionDays: 400 });
+      await sweepOnce(database.stores, { sessionIdleMs: 60_000, auditRetentionDays: 400, trashRetentionDays: 30 });
       const { agent } = await pageClient(app, database.stores, 'editor');
       const token = await csrfToken(agent);
       const q = buildProduct();

@@ -7,6 +7,7 @@ import {
   type ImportRow,
   type ProductStore,
   type StoredProduct,
+  VersionMismatchError,
 } from '../../web/catalog/product-store.js';
 import type { Stores } from '../../web/stores.js';
 import { buildProduct } from './factory.js';
@@ -112,13 +113,13 @@ export function describeStoreContract(
       for (let i = 0; i < 7; i++) made.push(await store.create(buildProduct({ productName: `${tag} ${i}` }), TEST_CONTEXT));
       const newestFirst = made.map((p) => p.productId).reverse();
 
-      const p1 = await store.listPage({ limit: 3, nameContains: tag });
-      const p2 = await store.listPage({ limit: 3, nameContains: tag, olderThan: p1.items.at(-1)!.seq });
-      const p3 = await store.listPage({ limit: 3, nameContains: tag, olderThan: p2.items.at(-1)!.seq });
+      const p1 = await store.listPage({ limit: 3, search: tag });
+      const p2 = await store.listPage({ limit: 3, search: tag, olderThan: p1.items.at(-1)!.seq });
+      const p3 = await store.listPage({ limit: 3, search: tag, olderThan: p2.items.at(-1)!.seq });
       assert.deepEqual([...p1.items, ...p2.items, ...p3.items].map((p) => p.productId), newestFirst);
       assert.deepEqual([p1.hasNewer, p1.hasOlder, p2.hasOlder, p3.hasOlder], [false, true, true, false]);
 
-      const back = await store.listPage({ limit: 3, nameContains: tag, newerThan: p3.items[0]!.seq });
+      const back = await store.listPage({ limit: 3, search: tag, newerThan: p3.items[0]!.seq });
       assert.deepEqual(back.items.map((p) => p.productId), newestFirst.slice(3, 6));
       assert.deepEqual([back.hasNewer, back.hasOlder], [true, true]);
     });
@@ -128,7 +129,7 @@ export function describeStoreContract(
       await store.create(buildProduct({ productName: `${tag} Green Apple` }), TEST_CONTEXT);
       await store.create(buildProduct({ productName: `${tag} apple pie 50%` }), TEST_CONTEXT);
       await store.create(buildProduct({ productName: `${tag} Banana_split` }), TEST_CONTEXT);
-      const names = async (q: string) => (await store.listPage({ limit: 10, nameContains: q })).items.map((p) => p.productName).sort();
+      const names = async (q: string) => (await store.listPage({ limit: 10, search: q })).items.map((p) => p.productName).sort();
       assert.deepEqual(await names(`${tag} green`), [`${tag} Green Apple`]);
       assert.equal((await names('APPLE')).filter((n) => n.startsWith(tag)).length, 2);
       assert.deepEqual(await names(`${tag} apple pie 50%`), [`${tag} apple pie 50%`]);
@@ -258,6 +259,159 @@ export function describeStoreContract(
       assert.equal(await store.count(), countBefore + 1);
       assert.equal((await store.get(rows[1]!.productId))?.productName, 'first');
       assert.equal(await store.get(rows[0]!.productId), undefined);
+    });
+
+    it('when a product is created and changed, then its version starts at 1 and grows by one per change, with updatedAt', async () => {
+      const created = await store.create(buildProduct(), TEST_CONTEXT);
+      assert.deepEqual([created.version, created.updatedAt.getTime()], [1, created.createdAt.getTime()]);
+      const renamed = await store.rename(created.productId, 'Second name', TEST_CONTEXT);
+      assert.equal(renamed?.version, 2);
+      assert.ok(renamed!.updatedAt.getTime() >= created.createdAt.getTime());
+      const same = await store.rename(created.productId, 'Second name', TEST_CONTEXT);
+      assert.equal(same?.version, 2, 'the same name again is no change');
+      const stored = await store.get(created.productId);
+      assert.deepEqual([stored?.version, stored?.updatedAt.getTime()], [2, renamed!.updatedAt.getTime()]);
+    });
+
+    it('when a rename or remove names another version, then it throws VersionMismatchError with the current product and changes nothing', async () => {
+      const created = await store.create(buildProduct({ productName: 'Kept' }), TEST_CONTEXT);
+      await store.rename(created.productId, 'Moved on', TEST_CONTEXT);
+      for (const change of [() => store.rename(created.productId, 'Stale', TEST_CONTEXT, 1), () => store.remove(created.productId, TEST_CONTEXT, 1)]) {
+        await assert.rejects(change(), (error: unknown) => {
+          assert.ok(error instanceof VersionMismatchError);
+          assert.deepEqual([error.current.productName, error.current.version], ['Moved on', 2]);
+          return true;
+        });
+      }
+      assert.deepEqual([(await store.get(created.productId))?.productName, (await store.get(created.productId))?.version], ['Moved on', 2]);
+      assert.equal((await store.rename(created.productId, 'Current', TEST_CONTEXT, 2))?.version, 3);
+      assert.equal((await store.remove(created.productId, TEST_CONTEXT, 3))?.version, 4);
+    });
+
+    it('when 10 renames race with the same version, then exactly one wins and the rest see the new version', async () => {
+      const { productId } = await store.create(buildProduct(), TEST_CONTEXT);
+      const results = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => store.rename(productId, `racer ${i}`, TEST_CONTEXT, 1)));
+      assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+      for (const r of results) if (r.status === 'rejected') assert.equal((r.reason as VersionMismatchError).current.version, 2);
+    });
+
+    it('when removed, then the product is in the trash: out of get, the list, the count and search, with who and when', async () => {
+      const tag = `trash${Date.now()}`;
+      const created = await store.create(buildProduct({ productName: `${tag} bin` }), TEST_CONTEXT);
+      const countBefore = await store.count();
+      const startedAt = Date.now();
+      const trashed = await store.remove(created.productId, context);
+      assert.deepEqual([trashed?.productName, trashed?.deletedBy, trashed?.version], [`${tag} bin`, 'auditor', 2]);
+      assert.ok(trashed!.deletedAt.getTime() >= startedAt - 1000);
+      assert.equal(await store.get(created.productId), undefined);
+      assert.equal(await store.count(), countBefore - 1);
+      assert.equal(await store.count(tag), 0);
+      assert.deepEqual((await store.listPage({ limit: 10, search: tag })).items, []);
+      const inTrash = await store.getTrashed(created.productId);
+      assert.deepEqual(
+        [inTrash?.productName, inTrash?.deletedBy, inTrash?.deletedAt.getTime(), inTrash?.seq],
+        [`${tag} bin`, 'auditor', trashed!.deletedAt.getTime(), created.seq],
+      );
+      assert.equal(await store.rename(created.productId, 'x', TEST_CONTEXT), undefined, 'a trashed product cannot be renamed');
+      assert.equal(await store.getTrashed((await store.create(buildProduct(), TEST_CONTEXT)).productId), undefined, 'a live product is not in the trash');
+    });
+
+    it('when an ID is in the trash, then create says so (inTrash) and an import counts it as existing', async () => {
+      const created = await store.create(buildProduct(), TEST_CONTEXT);
+      await store.remove(created.productId, TEST_CONTEXT);
+      await assert.rejects(store.create({ productId: created.productId, productName: 'Again' }, TEST_CONTEXT), (error: unknown) => {
+        assert.ok(error instanceof DuplicateProductIdError);
+        assert.equal(error.inTrash, true);
+        assert.match(error.message, /in the trash/);
+        return true;
+      });
+      const live = await store.create(buildProduct(), TEST_CONTEXT);
+      await assert.rejects(store.create({ productId: live.productId, productName: 'Again' }, TEST_CONTEXT), (error: unknown) => (error as DuplicateProductIdError).inTrash === false);
+      const result = await store.importProducts(context, async (importer) => ({
+        commit: false,
+        value: await importer.add([{ line: 2, productId: created.productId, productName: 'Imported' }]),
+      }));
+      assert.deepEqual(result.existing.map((r) => r.line), [2]);
+    });
+
+    it('when restored, then the product is back at its old place with a new version, counted, and restoring again says undefined', async () => {
+      const tag = `restore${Date.now()}`;
+      const created = await store.create(buildProduct({ productName: `${tag} back` }), TEST_CONTEXT);
+      await store.create(buildProduct({ productName: `${tag} newer` }), TEST_CONTEXT);
+      await store.remove(created.productId, TEST_CONTEXT);
+      const countBefore = await store.count();
+      const restored = await store.restore(created.productId, context);
+      assert.deepEqual([restored?.productName, restored?.version, restored?.seq], [`${tag} back`, 3, created.seq]);
+      assert.equal((await store.get(created.productId))?.version, 3);
+      assert.equal(await store.getTrashed(created.productId), undefined);
+      assert.equal(await store.count(), countBefore + 1);
+      assert.deepEqual((await store.listPage({ limit: 10, search: tag })).items.map((p) => p.productName), [`${tag} newer`, `${tag} back`]);
+      assert.equal(await store.restore(created.productId, context), undefined);
+      assert.equal(await store.restore('missing-product', context), undefined);
+      const { events } = await stores.audit.list({ productId: created.productId, limit: 10 });
+      assert.deepEqual(events.map((e) => e.action), ['product.restore', 'product.delete', 'product.create']);
+      assert.deepEqual([events[0]?.after, events[0]?.actor?.username], [{ productName: `${tag} back` }, 'auditor']);
+    });
+
+    it('when paging the trash, then the most recently deleted come first, without gaps or repeats, in both directions', async () => {
+      const made: StoredProduct[] = [];
+      for (let i = 0; i < 5; i++) made.push(await store.create(buildProduct(), TEST_CONTEXT));
+      for (const p of made) await store.remove(p.productId, TEST_CONTEXT);
+      const mine = new Set(made.map((p) => p.productId));
+      const pages = [await store.listTrash({ limit: 2 })];
+      while (pages.at(-1)!.hasOlder) {
+        const last = pages.at(-1)!.items.at(-1)!;
+        pages.push(await store.listTrash({ limit: 2, olderThan: last }));
+      }
+      const walked = pages.flatMap((p) => p.items);
+      assert.equal(new Set(walked.map((p) => p.productId)).size, walked.length, 'none twice');
+      assert.deepEqual(walked.filter((p) => mine.has(p.productId)).map((p) => p.productId), made.map((p) => p.productId).reverse());
+      for (let i = 1; i < walked.length; i++) assert.ok(walked[i - 1]!.deletedAt >= walked[i]!.deletedAt, 'newest deletion first');
+      assert.deepEqual([pages[0]!.hasNewer, pages.at(-1)!.hasOlder], [false, false]);
+      if (pages.length > 2) {
+        const back = await store.listTrash({ limit: 2, newerThan: pages[2]!.items[0]! });
+        assert.deepEqual(back.items.map((p) => p.productId), pages[1]!.items.map((p) => p.productId));
+        assert.deepEqual([back.hasNewer, back.hasOlder], [true, true]);
+      }
+    });
+
+    it('when purged, then a trashed product is gone for good and its ID is free; a live one cannot be purged', async () => {
+      const created = await store.create(buildProduct(), TEST_CONTEXT);
+      assert.equal(await store.purge(created.productId, context), undefined, 'not in the trash');
+      assert.ok(await store.get(created.productId));
+      await store.remove(created.productId, TEST_CONTEXT);
+      const countInTrash = await store.count();
+      assert.equal((await store.purge(created.productId, context))?.productName, created.productName);
+      assert.equal(await store.getTrashed(created.productId), undefined);
+      assert.equal(await store.count(), countInTrash, 'the trash was not counted');
+      assert.equal((await store.create({ productId: created.productId, productName: 'Reborn' }, TEST_CONTEXT)).version, 1);
+      const { events } = await stores.audit.list({ productId: created.productId, limit: 10 });
+      assert.deepEqual(events.map((e) => e.action).slice(0, 2), ['product.create', 'product.purge']);
+    });
+
+    it('when the trash is swept, then only products deleted before the cutoff are purged, at most the limit, each recorded', async () => {
+      const older = await store.create(buildProduct(), TEST_CONTEXT);
+      await store.remove(older.productId, TEST_CONTEXT);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const newer = await store.create(buildProduct(), TEST_CONTEXT);
+      const { deletedAt: cutoff } = (await store.remove(newer.productId, TEST_CONTEXT))!;
+      assert.equal(await store.sweepTrash(cutoff, 0 + 1) <= 1, true);
+      while ((await store.sweepTrash(cutoff, 100)) > 0);
+      assert.equal(await store.getTrashed(older.productId), undefined);
+      assert.ok(await store.getTrashed(newer.productId), 'deleted at the cutoff: kept');
+      const { events } = await stores.audit.list({ productId: older.productId, limit: 10 });
+      assert.deepEqual([events[0]?.action, events[0]?.actor, events[0]?.before], ['product.purge', undefined, { productName: older.productName }]);
+    });
+
+    it('when searching, then the text matches IDs as well as names, ignoring case', async () => {
+      const tag = `ID${Date.now()}`;
+      const byId = await store.create({ productId: `${tag}-X1`, productName: 'Plain name' }, TEST_CONTEXT);
+      await store.create(buildProduct({ productName: `named ${tag.toLowerCase()}` }), TEST_CONTEXT);
+      const found = (await store.listPage({ limit: 10, search: tag.toLowerCase() })).items;
+      assert.equal(found.length, 2);
+      assert.ok(found.some((p) => p.productId === byId.productId));
+      assert.equal(await store.count(`${tag}-x1`), 1);
+      assert.equal(await store.count(tag, 1), 1);
     });
 
     it('when 20 creates of one ID race, then exactly one wins', async () => {

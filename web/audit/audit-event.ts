@@ -5,6 +5,8 @@ export const AUDIT_ACTIONS = [
   'product.create',
   'product.rename',
   'product.delete',
+  'product.restore',
+  'product.purge',
   'product.import',
   'user.create',
   'user.role',

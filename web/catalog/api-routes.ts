@@ -63,7 +63,7 @@ function listQuery(query: Request['query']) {
   const search = checkSearch(query.q);
   if (!search.ok) errors.push({ field: 'q', message: search.error });
   if (errors.length) throw validationError(errors);
-  return { limit, olderThan, nameContains: search.ok ? search.value : undefined };
+  return { limit, olderThan, search: search.ok ? search.value : undefined };
 }
 
 /**

@@ -20,10 +20,7 @@ function* inStatementSizes<T>(items: readonly T[]): Generator<T[]> {
 
 const placeholders = (n: number, one: string) => Array.from({ length: n }, () => one).join(', ');
 
-/**
- * IDs the catalog holds. While the trash exists only as a flag on these rows, a trashed ID counts
- * as existing here as it should; a trash kept elsewhere must be added to this query.
- */
+/** IDs the catalog holds, trashed ones included: the trash is a flag on these rows (migration 006). */
 const HELD_IDS = (n: number) => `SELECT id, product_id FROM products WHERE product_id IN (${placeholders(n, '?')})`;
 const INSERT_ROWS = (n: number) => `INSERT INTO products (product_id, product_name, created_at) VALUES ${placeholders(n, '(?, ?, ?)')}`;
 

@@ -16,6 +16,10 @@ import {
   type ProductPage,
   type ProductStore,
   type StoredProduct,
+  type TrashedProduct,
+  type TrashQuery,
+  SYSTEM_CONTEXT,
+  VersionMismatchError,
 } from './product-store.js';
 
 /** The count lives in this many rows of product_counts (see migration 003), picked at random per write. */
@@ -28,23 +32,31 @@ interface ProductRow extends Row {
   product_id: string;
   product_name: string;
   created_at: Date;
+  updated_at: Date | null;
+  version: number;
+  deleted_at: Date | null;
+  deleted_by: string | null;
 }
 
-const COLUMNS = 'id, product_id, product_name, created_at';
+const COLUMNS = 'id, product_id, product_name, created_at, updated_at, version, deleted_at, deleted_by';
+const LIVE = 'deleted_at IS NULL';
 
-/** One keyset batch of an export. When the trash comes, its products are left out here. */
-const EXPORT_BATCH = `SELECT ${COLUMNS} FROM products WHERE id > ? ORDER BY id LIMIT ?`;
+/** One keyset batch of an export: products in the catalog, never the trash. */
+const EXPORT_BATCH = `SELECT ${COLUMNS} FROM products WHERE id > ? AND ${LIVE} ORDER BY id LIMIT ?`;
 
-/** Every product, from the kept count (migration 003). */
+/** IDs are case-sensitive (utf8mb4_bin), but a search ignores case in both columns alike. */
+const SEARCH = '(product_id COLLATE utf8mb4_unicode_ci LIKE ? OR product_name LIKE ?)';
+
+/** Every product in the catalog, from the kept count (migration 003). */
 const TOTAL = 'SELECT COALESCE(SUM(n), 0) AS n FROM product_counts';
 
 /** A keyset page (newest first, or oldest first after `newerThan`), one row more than the limit to tell whether more follow. */
 function listStatement(query: PageQuery, extraColumns = ''): { sql: string; params: string[] } {
-  const where: string[] = [];
+  const where = [LIVE];
   const params: string[] = [];
-  if (query.nameContains) {
-    where.push('product_name LIKE ?');
-    params.push(likeContains(query.nameContains));
+  if (query.search) {
+    where.push(SEARCH);
+    params.push(...searchParams(query.search));
   }
   const newerFirst = query.newerThan === undefined;
   if (query.newerThan !== undefined) {
@@ -54,10 +66,7 @@ function listStatement(query: PageQuery, extraColumns = ''): { sql: string; para
     where.push('id < ?');
     params.push(String(query.olderThan));
   }
-  const sql =
-    `SELECT ${COLUMNS}${extraColumns} FROM products` +
-    (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
-    ` ORDER BY id ${newerFirst ? 'DESC' : 'ASC'} LIMIT ?`;
+  const sql = `SELECT ${COLUMNS}${extraColumns} FROM products WHERE ${where.join(' AND ')} ORDER BY id ${newerFirst ? 'DESC' : 'ASC'} LIMIT ?`;
   // LIMIT takes an integer; mysql2 sends JS numbers as DOUBLE, so pass it as a string.
   return { sql, params: [...params, String(query.limit + 1)] };
 }
@@ -74,19 +83,36 @@ function likeContains(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
+const searchParams = (text: string) => [likeContains(text), likeContains(text)];
+
 function toProduct(row: ProductRow): StoredProduct {
   return {
     seq: Number(row.id),
     productId: row.product_id,
     productName: row.product_name,
     createdAt: row.created_at,
+    updatedAt: row.updated_at ?? row.created_at,
+    version: Number(row.version),
   };
 }
 
-/** The product with this ID, locked until the transaction ends. */
-async function lockProduct(execute: Execute, productId: string): Promise<StoredProduct | undefined> {
+function toTrashed(row: ProductRow): TrashedProduct {
+  return { ...toProduct(row), deletedAt: row.deleted_at!, deletedBy: row.deleted_by };
+}
+
+/** The product with this ID, in the catalog or the trash, locked until the transaction ends. */
+async function lockProduct(execute: Execute, productId: string): Promise<ProductRow | undefined> {
   const [row] = await execute<ProductRow[]>(`SELECT ${COLUMNS} FROM products WHERE product_id = ? FOR UPDATE`, [productId]);
-  return row && toProduct(row);
+  return row;
+}
+
+/** The live product locked for a change, checked against the version the change was made at. */
+async function lockLive(execute: Execute, productId: string, ifVersion: number | undefined): Promise<StoredProduct | undefined> {
+  const row = await lockProduct(execute, productId);
+  if (!row || row.deleted_at !== null) return undefined;
+  const product = toProduct(row);
+  if (ifVersion !== undefined && product.version !== ifVersion) throw new VersionMismatchError(product);
+  return product;
 }
 
 /** Products in MySQL/MariaDB, prepared statements only. */
@@ -104,7 +130,7 @@ export class MysqlProductStore implements ProductStore {
    * row (MariaDB evaluates the uncorrelated subquery once), so the page costs one round trip, and
    * list and count come from one snapshot.
    */
-  async listPageWithTotal(query: Omit<PageQuery, 'nameContains'>): Promise<[ProductPage, number]> {
+  async listPageWithTotal(query: Omit<PageQuery, 'search'>): Promise<[ProductPage, number]> {
     const { sql, params } = listStatement(query, `, (${TOTAL}) AS total`);
     const rows = await this.db.query<(ProductRow & { total: unknown })[]>(sql, params);
     // A page past either end has no row to carry the count.
@@ -112,21 +138,21 @@ export class MysqlProductStore implements ProductStore {
     return [toPage(query, rows.map(toProduct)), total];
   }
 
-  async count(nameContains?: string, atMost?: number): Promise<number> {
-    const [row] = !nameContains
+  async count(search?: string, atMost?: number): Promise<number> {
+    const [row] = !search
       ? await this.db.query<Row[]>(TOTAL)
       : atMost === undefined
-        ? await this.db.query<Row[]>('SELECT COUNT(*) AS n FROM products WHERE product_name LIKE ?', [likeContains(nameContains)])
+        ? await this.db.query<Row[]>(`SELECT COUNT(*) AS n FROM products WHERE ${LIVE} AND ${SEARCH}`, searchParams(search))
         : // The scan stops at the atMost-th match instead of reading every row.
           await this.db.query<Row[]>(
-            'SELECT COUNT(*) AS n FROM (SELECT 1 FROM products WHERE product_name LIKE ? LIMIT ?) AS matching',
-            [likeContains(nameContains), String(atMost)],
+            `SELECT COUNT(*) AS n FROM (SELECT 1 FROM products WHERE ${LIVE} AND ${SEARCH} LIMIT ?) AS matching`,
+            [...searchParams(search), String(atMost)],
           );
     return Number(row?.n ?? 0);
   }
 
   async get(productId: string): Promise<StoredProduct | undefined> {
-    const [row] = await this.db.query<ProductRow[]>(`SELECT ${COLUMNS} FROM products WHERE product_id = ?`, [productId]);
+    const [row] = await this.db.query<ProductRow[]>(`SELECT ${COLUMNS} FROM products WHERE product_id = ? AND ${LIVE}`, [productId]);
     return row && toProduct(row);
   }
 
@@ -148,44 +174,133 @@ export class MysqlProductStore implements ProductStore {
         }, createdAt);
         return result.insertId;
       });
-      return { ...product, createdAt, seq: Number(insertId) };
+      return { ...product, createdAt, updatedAt: createdAt, version: 1, seq: Number(insertId) };
     } catch (error) {
-      if (sqlErrorCode(error) === 'ER_DUP_ENTRY') throw new DuplicateProductIdError(product.productId);
-      throw error;
+      if (sqlErrorCode(error) !== 'ER_DUP_ENTRY') throw error;
+      throw new DuplicateProductIdError(product.productId, (await this.getTrashed(product.productId)) !== undefined);
     }
   }
 
-  async rename(productId: string, productName: string, context: ChangeContext): Promise<StoredProduct | undefined> {
+  async rename(productId: string, productName: string, context: ChangeContext, ifVersion?: number): Promise<StoredProduct | undefined> {
     return this.db.transaction(async (execute) => {
-      const existing = await lockProduct(execute, productId);
+      const existing = await lockLive(execute, productId, ifVersion);
       if (!existing || existing.productName === productName) return existing;
-      await execute('UPDATE products SET product_name = ? WHERE id = ?', [productName, String(existing.seq)]);
+      const updatedAt = new Date();
+      await execute('UPDATE products SET product_name = ?, version = version + 1, updated_at = ? WHERE id = ?', [
+        productName,
+        updatedAt,
+        String(existing.seq),
+      ]);
       await insertAuditEvent(execute, {
         context,
         action: 'product.rename',
         target: { type: 'product', id: productId },
         before: { productName: existing.productName },
         after: { productName },
-      });
-      return { ...existing, productName };
+      }, updatedAt);
+      return { ...existing, productName, updatedAt, version: existing.version + 1 };
     });
   }
 
-  async remove(productId: string, context: ChangeContext): Promise<StoredProduct | undefined> {
+  async remove(productId: string, context: ChangeContext, ifVersion?: number): Promise<TrashedProduct | undefined> {
     return this.db.transaction(async (execute) => {
-      const existing = await lockProduct(execute, productId);
+      const existing = await lockLive(execute, productId, ifVersion);
       if (!existing) return undefined;
-      await execute('DELETE FROM products WHERE id = ?', [String(existing.seq)]);
+      const deletedAt = new Date();
+      const deletedBy = context.actor?.username ?? null;
+      await execute('UPDATE products SET deleted_at = ?, deleted_by = ?, version = version + 1, updated_at = ? WHERE id = ?', [
+        deletedAt,
+        deletedBy,
+        deletedAt,
+        String(existing.seq),
+      ]);
       await execute(ADD_TO_COUNT, countChange(-1));
       await insertAuditEvent(execute, {
         context,
         action: 'product.delete',
         target: { type: 'product', id: productId },
         before: { productName: existing.productName },
-      });
-      return existing;
+      }, deletedAt);
+      return { ...existing, version: existing.version + 1, updatedAt: deletedAt, deletedAt, deletedBy };
     });
   }
+
+  async listTrash(query: TrashQuery): Promise<ProductPage<TrashedProduct>> {
+    const bound = query.newerThan ?? query.olderThan;
+    const newerFirst = query.newerThan === undefined;
+    const [cmp, order] = newerFirst ? ['<', 'DESC'] : ['>', 'ASC'];
+    const sql =
+      `SELECT ${COLUMNS} FROM products WHERE deleted_at IS NOT NULL` +
+      (bound ? ` AND (deleted_at ${cmp} ? OR (deleted_at = ? AND id ${cmp} ?))` : '') +
+      ` ORDER BY deleted_at ${order}, id ${order} LIMIT ?`;
+    const params = bound ? [bound.deletedAt, bound.deletedAt, String(bound.seq)] : [];
+    const rows = await this.db.query<ProductRow[]>(sql, [...params, String(query.limit + 1)]);
+    return toPage(query, rows.map(toTrashed));
+  }
+
+  async getTrashed(productId: string): Promise<TrashedProduct | undefined> {
+    const [row] = await this.db.query<ProductRow[]>(`SELECT ${COLUMNS} FROM products WHERE product_id = ? AND deleted_at IS NOT NULL`, [
+      productId,
+    ]);
+    return row && toTrashed(row);
+  }
+
+  async restore(productId: string, context: ChangeContext): Promise<StoredProduct | undefined> {
+    return this.db.transaction(async (execute) => {
+      const row = await lockProduct(execute, productId);
+      if (!row || row.deleted_at === null) return undefined;
+      const updatedAt = new Date();
+      await execute('UPDATE products SET deleted_at = NULL, deleted_by = NULL, version = version + 1, updated_at = ? WHERE id = ?', [
+        updatedAt,
+        String(row.id),
+      ]);
+      await execute(ADD_TO_COUNT, countChange(1));
+      await insertAuditEvent(execute, {
+        context,
+        action: 'product.restore',
+        target: { type: 'product', id: productId },
+        after: { productName: row.product_name },
+      }, updatedAt);
+      return { ...toProduct(row), updatedAt, version: Number(row.version) + 1 };
+    });
+  }
+
+  async purge(productId: string, context: ChangeContext): Promise<TrashedProduct | undefined> {
+    return this.db.transaction(async (execute) => {
+      const row = await lockProduct(execute, productId);
+      if (!row || row.deleted_at === null) return undefined;
+      await execute('DELETE FROM products WHERE id = ?', [String(row.id)]);
+      await insertAuditEvent(execute, {
+        context,
+        action: 'product.purge',
+        target: { type: 'product', id: productId },
+        before: { productName: row.product_name },
+      });
+      return toTrashed(row);
+    });
+  }
+
+  async sweepTrash(deletedBefore: Date, limit: number): Promise<number> {
+    return this.db.transaction(async (execute) => {
+      // SKIP LOCKED: replicas sweeping at once take different rows instead of waiting on each other.
+      const rows = await execute<ProductRow[]>(
+        `SELECT ${COLUMNS} FROM products WHERE deleted_at < ? ORDER BY deleted_at, id LIMIT ? FOR UPDATE SKIP LOCKED`,
+        [deletedBefore, String(limit)],
+      );
+      if (!rows.length) return 0;
+      await execute(`DELETE FROM products WHERE id IN (${rows.map(() => '?').join(', ')})`, rows.map((r) => String(r.id)));
+      for (const row of rows) {
+        await insertAuditEvent(execute, {
+          context: SYSTEM_CONTEXT,
+          action: 'product.purge',
+          target: { type: 'product', id: row.product_id },
+          before: { productName: row.product_name },
+        });
+      }
+      return rows.length;
+    });
+  }
+
   async exportBatch(afterSeq: number, limit: number): Promise<StoredProduct[]> {
     const rows = await this.db.query<ProductRow[]>(EXPORT_BATCH, [String(afterSeq), String(limit)]);
     return rows.map(toProduct);

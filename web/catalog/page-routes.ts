@@ -74,7 +74,7 @@ export function catalogPagesRouter(store: ProductStore, csrfProtect: RequestHand
     let unavailable = list === undefined;
     try {
       if (list) {
-        const query = { limit: PAGE_SIZE, olderThan: list.olderThan, newerThan: list.newerThan, nameContains: list.search };
+        const query = { limit: PAGE_SIZE, olderThan: list.olderThan, newerThan: list.newerThan, search: list.search };
         [page, total] = list.search
           ? await searchPage(store, query, list.search)
           : await store.listPageWithTotal(query);

@@ -13,3 +13,16 @@ export function decodeCursor(cursor: string): number | undefined {
   const seq = Number(match[1]);
   return Number.isSafeInteger(seq) ? seq : undefined;
 }
+
+/** A trash page's cursor: the deletion time in ms and the sequence number, "t<ms>.<seq>". */
+export function encodeTrashCursor(key: { readonly deletedAt: Date; readonly seq: number }): string {
+  return Buffer.from(`t${key.deletedAt.getTime()}.${key.seq}`).toString('base64url');
+}
+
+export function decodeTrashCursor(cursor: string): { deletedAt: Date; seq: number } | undefined {
+  if (!/^[A-Za-z0-9_-]{4,48}$/.test(cursor)) return undefined;
+  const match = /^t(\d{1,15})\.([1-9]\d{0,15})$/.exec(Buffer.from(cursor, 'base64url').toString('latin1'));
+  if (!match) return undefined;
+  const [ms, seq] = [Number(match[1]), Number(match[2])];
+  return Number.isSafeInteger(seq) ? { deletedAt: new Date(ms), seq } : undefined;
+}
