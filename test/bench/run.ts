@@ -41,7 +41,8 @@ async function measureOnce(side: Side, request: HttpRequest, dbPid: number | und
 /**
  * Measures every scenario's sides in turn, and the scenarios in turn too (run 1 of every
  * scenario, then run 2 ...), so a slow spell of this shared machine falls on all of them and
- * ratios between scenarios (the signed-in page against the anonymous one) are fair too.
+ * ratios between scenarios (the signed-in page against the anonymous one) are fair too; the
+ * writes after all the reads.
  */
 async function measureScenarios(
   scenarios: readonly Scenario[],
@@ -58,11 +59,15 @@ async function measureScenarios(
     const runs: Runs = new Map(present.map((s) => [s.key, { loads: [], cpu: [], peakRss: 0 }]));
     planned.push({ scenario, request, present, runs });
   }
-  for (let run = 0; run < options.runs; run++) {
-    for (const { scenario, request, present, runs } of planned) {
-      for (const side of present) await measureOnce(side, request, dbPid, options, runs);
-      if (run === options.runs - 1) {
-        console.error(`  ${sizeLabel(size)} ${scenario.key}: ${present.map((s) => `${s.label} ${Math.round(medianLoad(runs.get(s.key)!.loads).requestsPerSecond)} req/s`).join(', ')}`);
+  // The writes go last, each group in rounds of its own: rows they add would otherwise lengthen
+  // the search's scan in the read scenarios' later rounds.
+  for (const group of [planned.filter((p) => p.scenario.kind !== 'write'), planned.filter((p) => p.scenario.kind === 'write')]) {
+    for (let run = 0; run < options.runs; run++) {
+      for (const { scenario, request, present, runs } of group) {
+        for (const side of present) await measureOnce(side, request, dbPid, options, runs);
+        if (run === options.runs - 1) {
+          console.error(`  ${sizeLabel(size)} ${scenario.key}: ${present.map((s) => `${s.label} ${Math.round(medianLoad(runs.get(s.key)!.loads).requestsPerSecond)} req/s`).join(', ')}`);
+        }
       }
     }
   }
