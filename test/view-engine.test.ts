@@ -97,12 +97,12 @@ describe('the view engine', () => {
     }
   });
 
-  it('when a template declares a name that a render also passes, then its own declaration wins', async () => {
+  it('when a template declares a name that a render also passes, then its own declaration wins; a local can be assigned, as inside with', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'pc-views-'));
     try {
       const file = path.join(dir, 'declares.ejs');
-      writeFileSync(file, '<% const title = `T: ${locals.title}`; const { a, b: renamed } = pair; %><%= title %> <%= a %><%= renamed %>');
-      for (const cache of [true, false]) assert.equal(await render(file, { title: 'x', pair: { a: 1, b: 2 }, a: 'no', renamed: 'no' }, cache), 'T: x 12');
+      writeFileSync(file, '<% const title = `T: ${locals.title}`; const { a, b: renamed } = pair; other = other + 1; %><%= title %> <%= a %><%= renamed %> <%= other %>');
+      for (const cache of [true, false]) assert.equal(await render(file, { title: 'x', pair: { a: 1, b: 2 }, a: 'no', renamed: 'no', other: 1 }, cache), 'T: x 12 2');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

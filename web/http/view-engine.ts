@@ -79,7 +79,8 @@ function readSource(file: string, debug: boolean): Source {
 function compile(file: string, source: Source, keys: readonly string[], debug: boolean): Compiled {
   const names = keys.filter((k) => IDENTIFIER.test(k) && !k.startsWith('__') && !NOT_BINDABLE.has(k) && !source.declared.has(k));
   const head = ['let __output = "";', 'function __append(s) { if (s !== undefined && s !== null) __output += s }'];
-  if (names.length) head.push(`const { ${names.join(', ')} } = locals;`);
+  // `let`: inside `with` a template may assign to a local, and still may.
+  if (names.length) head.push(`let { ${names.join(', ')} } = locals;`);
   const body = debug
     ? `let __line = 1;\nconst __lines = ${JSON.stringify(source.text)}, __filename = ${JSON.stringify(file)};\n` +
       `try {\n${source.body}\n} catch (e) {\n  rethrow(e, __lines, __filename, __line, escapeFn);\n}`
