@@ -27,8 +27,8 @@ for (const kind of await storeFixtures()) {
         const res = await create(input).expect(201).expect('Content-Type', /json/);
         assert.equal(res.headers.location, `/api/products/${input.productId}`);
         assert.deepEqual(
-          { ...res.body, createdAt: typeof res.body.createdAt },
-          { productId: input.productId, productName: 'Mate 🧉 ñandú 茶', createdAt: 'string' },
+          { ...res.body, createdAt: typeof res.body.createdAt, updatedAt: typeof res.body.updatedAt },
+          { productId: input.productId, productName: 'Mate 🧉 ñandú 茶', createdAt: 'string', updatedAt: 'string', version: 1 },
         );
         assert.ok(!Number.isNaN(Date.parse(res.body.createdAt)));
         const fetched = await api.get(res.headers.location!).expect(200);
@@ -51,6 +51,8 @@ for (const kind of await storeFixtures()) {
         ['a name that is a number', { productId: 'ok-1', productName: 42 }, ['productName']],
         ['a name of 256 characters', { productId: 'ok-1', productName: 'x'.repeat(256) }, ['productName']],
         ['a name with a newline', { productId: 'ok-1', productName: 'a\nb' }, ['productName']],
+        ['a name with a right-to-left override', { productId: 'ok-1', productName: 'cod\u202Etxt.exe' }, ['productName']],
+        ['a name of only invisible characters', { productId: 'ok-1', productName: '\u200B\u2060' }, ['productName']],
         ['a name with a lone surrogate', { productId: 'ok-1', productName: 'a\ud800b' }, ['productName']],
         ['an ID with a space', { productId: 'has space', productName: 'ok' }, ['productId']],
         ['an ID starting with a dot', { productId: '.hidden', productName: 'ok' }, ['productId']],
@@ -149,7 +151,7 @@ for (const kind of await storeFixtures()) {
       it('when renamed, then 200 with the new name and the same ID', async () => {
         const { body } = await create(buildProduct()).expect(201);
         const res = await api.put(`/api/products/${body.productId}`).send({ productName: 'New name' }).expect(200);
-        assert.deepEqual(res.body, { ...body, productName: 'New name' });
+        assert.deepEqual({ ...res.body, updatedAt: body.updatedAt }, { ...body, productName: 'New name', version: 2 });
       });
 
       it('when a rename tries to change the ID or sends a bad name, then 400 and nothing changes', async () => {
@@ -164,7 +166,7 @@ for (const kind of await storeFixtures()) {
         await api.put(`/api/products/${body.productId}`).type('text').send('name').expect(415);
       });
 
-      it('when deleted, then 204 and later 404', async () => {
+      it('when deleted, then 204 and later 404 (it is in the trash)', async () => {
         const { body } = await create(buildProduct()).expect(201);
         await api.delete(`/api/products/${body.productId}`).expect(204, '');
         await api.get(`/api/products/${body.productId}`).expect(404);

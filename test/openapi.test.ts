@@ -57,6 +57,9 @@ describe('OpenAPI description', () => {
     assert.deepEqual(Object.keys(res.body.paths), [
       '/api/products',
       '/api/products/{productId}',
+      '/api/trash',
+      '/api/trash/{productId}/restore',
+      '/api/trash/{productId}',
       '/api/products/export',
       '/api/products/import',
       '/api/me',
@@ -65,6 +68,7 @@ describe('OpenAPI description', () => {
       '/api/users',
       '/api/users/{username}',
       '/api/audit',
+      '/api/openapi.json',
     ]);
     assert.deepEqual(res.body.components.securitySchemes.bearerAuth, { ...res.body.components.securitySchemes.bearerAuth, type: 'http', scheme: 'bearer' });
   });
@@ -84,8 +88,16 @@ describe('OpenAPI description', () => {
     await check(item, 'put', api.put(`/api/products/${p.productId}`).send({ productName: 'Renamed' }), 200);
     await check(item, 'put', api.put(`/api/products/${p.productId}`).send({ productName: '' }), 400);
     await check(item, 'put', api.put('/api/products/none').send({ productName: 'x' }), 404);
+    await check(item, 'patch', api.patch(`/api/products/${p.productId}`).type('application/merge-patch+json').send('{"productName":"Patched"}'), 200);
+    await check(item, 'put', api.put(`/api/products/${p.productId}`).set('If-Match', '"v1"').send({ productName: 'Late' }), 412);
     await check(item, 'delete', api.delete(`/api/products/${p.productId}`), 204);
     await check(item, 'delete', api.delete(`/api/products/${p.productId}`), 404);
+    await check('/api/trash', 'get', api.get('/api/trash'), 200);
+    await check('/api/trash/{productId}/restore', 'post', api.post(`/api/trash/${p.productId}/restore`), 200);
+    await api.delete(`/api/products/${p.productId}`).expect(204);
+    await check('/api/products', 'post', api.post('/api/products').send(p), 409);
+    await check('/api/trash/{productId}', 'delete', admin.delete(`/api/trash/${p.productId}`), 204);
+    await check('/api/openapi.json', 'get', anonymous.get('/api/openapi.json'), 200);
     await check('/api/products', 'post', anonymous.post('/api/products').send(buildProduct()), 401);
     await check(item, 'delete', (await apiClient(fx.app, fx.stores, 'viewer')).delete(`/api/products/${p.productId}`), 403);
 

@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeCursor, encodeCursor } from '../web/http/cursor.js';
-import { checkNewProduct, checkProductId, checkProductName, checkSearch } from '../web/catalog/validation.js';
+import {
+  checkNewProduct,
+  checkProductId,
+  checkProductName,
+  checkSearch,
+  describeCharacter,
+  NAME_REFUSED_RANGES,
+  PRODUCT_ID_PATTERN,
+  PRODUCT_NAME_SCHEMA_PATTERN,
+} from '../web/catalog/validation.js';
 
 describe('product validation', () => {
   it('when the ID and name are valid, then they come back trimmed', () => {
@@ -16,8 +25,10 @@ describe('product validation', () => {
     ['', /Product ID is required/],
     [7, /must be a string/],
     ['-lead', /found '-' at the start/],
-    ['with space', /found U\+0020/],
-    ['ü-umlaut', /found U\+00FC at the start/],
+    ['with space', /found a space\)/],
+    ['tab\tin', /found a tab\)/],
+    ['ü-umlaut', /found 'ü' at the start/],
+    ['zero\u200Bwidth', /found an invisible formatting character\)/],
     ['a'.repeat(65), /at most 64 characters \(it has 65\)/],
   ];
   for (const [value, message] of idErrors) {
@@ -32,8 +43,17 @@ describe('product validation', () => {
     [null, /Product name is required/],
     [' \t ', /Product name is required/],
     [['a'], /must be a string/],
-    ['tab\there', /control characters \(found U\+0009\)/],
-    ['bell\u0007', /found U\+0007/],
+    ['tab\there', /must not contain a tab/],
+    ['two\nlines', /must not contain a line break/],
+    ['two\u2028lines', /must not contain a line break/],
+    ['bell\u0007', /must not contain a control character/],
+    ['evil\u202Etxt.exe', /must not contain a right-to-left override/],
+    ['\u2066isolated\u2069', /must not contain a left-to-right isolate/],
+    ['a\u202Ab', /left-to-right embedding/],
+    ['a\u2069b', /pop directional isolate/],
+    ['\u200B', /Product name is required: it has only spaces and invisible formatting characters/],
+    [' \u200B\u2060\uFEFF\u00AD ', /only spaces and invisible formatting characters/],
+    ['\u3164', /only spaces and invisible formatting characters/],
     ['x\udc00', /invalid Unicode/],
     ['é'.repeat(256), /at most 255 characters \(it has 256\)/],
   ];
@@ -44,6 +64,50 @@ describe('product validation', () => {
       if (!result.ok) assert.match(result.error, message);
     });
   }
+
+  it('when an error names a character, then it uses words and never a code point', () => {
+    for (const value of ['tab\there', 'bell\u0007', 'x\u202Ey', '\u200B']) {
+      const result = checkProductName(value);
+      assert.ok(!result.ok && !/U\+[0-9A-F]{4}/.test(result.error), JSON.stringify(result));
+    }
+    for (const value of ['a b', 'a\u00A0b', 'a\u200Db', 'a\u0000b']) {
+      const result = checkProductId(value);
+      assert.ok(!result.ok && !/U\+[0-9A-F]{4}/.test(result.error), JSON.stringify(result));
+    }
+  });
+
+  it('when a name has visible text beside format characters, then it is kept as typed', () => {
+    for (const name of ['👨\u200D👩\u200D👧 family', 'soft\u00ADhyphen', 'שלום עולם', 'مرحبا', 'abc\u200Fdef']) {
+      assert.deepEqual(checkProductName(name), { ok: true, value: name });
+    }
+  });
+
+  it('when the refused ranges are read, then each one is refused and described in words', () => {
+    for (const { from, to, words } of NAME_REFUSED_RANGES) {
+      assert.ok(words.length > 3 && !/U\+/.test(words));
+      for (const code of [from, to]) assert.equal(checkProductName(`a${String.fromCodePoint(code)}b`).ok, false, code.toString(16));
+    }
+  });
+
+  it('when characters are described, then common ones have their own words', () => {
+    assert.equal(describeCharacter(' '), 'a space');
+    assert.equal(describeCharacter('\t'), 'a tab');
+    assert.equal(describeCharacter('\r'), 'a line break');
+    assert.equal(describeCharacter('\u202E'), 'a right-to-left override');
+    assert.equal(describeCharacter('\u200B'), 'an invisible formatting character');
+    assert.equal(describeCharacter('é'), "'é'");
+  });
+
+  it('when the schema pattern for names is read, then it agrees with the check', () => {
+    const pattern = new RegExp(PRODUCT_NAME_SCHEMA_PATTERN, 'u');
+    for (const name of ['Tea', 'שלום', 'a\u200Db', '\u200B', ' \u2060 ', 'a\u202Eb', 'a\tb', 'x\u2069', '\u3164x', '\tTea\n', '\n\u200B\n', 'a\nb']) {
+      assert.equal(pattern.test(name), checkProductName(name).ok, JSON.stringify(name));
+    }
+  });
+
+  it('when the ID pattern is exported, then it agrees with the check', () => {
+    for (const id of ['A-1', 'a.b_c', '-x', 'x y', 'ü']) assert.equal(PRODUCT_ID_PATTERN.test(id), checkProductId(id).ok, id);
+  });
 
   it('when a name has 255 emoji (510 UTF-16 units), then it is accepted: the limit counts characters', () => {
     assert.equal(checkProductName('👍'.repeat(255)).ok, true);

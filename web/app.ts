@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import cookieParser from 'cookie-parser';
-import express, { Router, type Express, type RequestHandler } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import { auditApiRouter, auditPageRouter } from './audit/audit-routes.js';
@@ -19,12 +19,14 @@ import { TrustedDevices } from './auth/session-cookies.js';
 import { SignIn } from './auth/sign-in.js';
 import { signInPage, signInRouter } from './auth/sign-in-routes.js';
 import { SignInThrottle } from './auth/sign-in-throttle.js';
-import { catalogApiRouter } from './catalog/api-routes.js';
+import { catalogApiRouter, MERGE_PATCH } from './catalog/api-routes.js';
 import { catalogPagesRouter } from './catalog/page-routes.js';
 import { PROBE_PATHS } from './defaults.js';
 import { createCsrf } from './http/csrf.js';
 import { HttpError } from './http/errors.js';
-import { errorHandler, notFoundHandler } from './http/error-handler.js';
+import { errorHandler } from './http/error-handler.js';
+import { problemTypesRouter } from './http/problem-routes.js';
+import { unmatchedRequest } from './http/routing.js';
 import { requestLogger } from './http/request-logger.js';
 import { viewEngine } from './http/view-engine.js';
 import { BODY_LIMIT_BYTES, IMPORT_MAX_BYTES_DEFAULT } from './limits.js';
@@ -37,6 +39,7 @@ import type { Stores } from './stores.js';
 import { transferApiRouter } from './transfer/api-routes.js';
 import { oneImportAtATime, type ImportKey } from './transfer/import-limit.js';
 import { transferPagesRouter } from './transfer/page-routes.js';
+import { caseSensitiveRouter } from './http/routing.js';
 
 export interface AppDependencies {
   readonly stores: Stores;
@@ -77,7 +80,7 @@ function writeRateLimit(perMinute: number): RequestHandler {
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     handler: (_req, _res, next) =>
-      next(new HttpError(429, 'Too many requests', `At most ${perMinute} changes a minute are accepted from one client. Try again in a minute.`)),
+      next(new HttpError('rate-limited', `At most ${perMinute} changes a minute are accepted from one client. Try again in a minute.`)),
   });
 }
 
@@ -121,6 +124,8 @@ export function createApp(deps: AppDependencies): Express {
     localLogin,
   });
 
+  // Before the first route: the app's own router takes the setting when it is made.
+  app.set('case sensitive routing', true);
   app.disable('x-powered-by');
   // Every body is fresh (live data, per-request CSRF tokens): hashing it for an ETag buys no 304s.
   app.set('etag', false);
@@ -156,10 +161,11 @@ export function createApp(deps: AppDependencies): Express {
   // Open to everyone: probes, metrics, static files.
   app.use(opsRouter(deps.readiness, metrics));
   app.use('/static', express.static(fileURLToPath(new URL('./public', import.meta.url)), { maxAge: '1h' }));
+  app.use(problemTypesRouter());
 
   // The API: bearer tokens only, never cookies, so it needs no CSRF protection.
-  const api = Router();
-  api.use('/api', bearerAuthentication(stores.tokens), express.json({ limit: BODY_LIMIT_BYTES }));
+  const api = caseSensitiveRouter();
+  api.use('/api', bearerAuthentication(stores.tokens), express.json({ limit: BODY_LIMIT_BYTES, type: ['application/json', MERGE_PATCH] }));
   if (!publicRead) api.use('/api', apiRequires(NEEDS.read));
   api.get('/api/openapi.json', (_req, res) => {
     res.json(openApiDocument);
@@ -171,10 +177,10 @@ export function createApp(deps: AppDependencies): Express {
   api.use(auditApiRouter(stores.audit));
   app.use(api);
   // Nothing under /api falls through to the pages (which read cookies).
-  app.use('/api', notFoundHandler);
+  app.use('/api', unmatchedRequest(app));
 
   // The pages: a session cookie, CSRF tokens on every form.
-  const pages = Router();
+  const pages = caseSensitiveRouter();
   pages.use(cookieParser(), sessionAuthentication(stores.sessions, timeouts), csrf.identifyClient);
   pages.use(signInRouter(signIn, stores.sessions, loginPage, csrf.protect, writeLimit, oidc));
   if (oidc) pages.use(oidcRouter(oidc, loginPage, writeLimit));
@@ -186,7 +192,7 @@ export function createApp(deps: AppDependencies): Express {
   pages.use(auditPageRouter(stores.audit));
   app.use(pages);
 
-  app.use(notFoundHandler);
+  app.use(unmatchedRequest(app));
   app.use(errorHandler(deps.logger));
   return app;
 }

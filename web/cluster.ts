@@ -203,7 +203,7 @@ export function joinCluster(own: { readonly readiness: () => Promise<Readiness>;
     primary.request('ask', 'metrics').then(
       (text) => text as string,
       (error: Error) => {
-        throw new HttpError(503, 'Metrics unavailable', `The workers' metrics could not be gathered: ${error.message}.`);
+        throw new HttpError('metrics-unavailable', `The workers' metrics could not be gathered: ${error.message}.`);
       },
     ),
   );

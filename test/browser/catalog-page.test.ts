@@ -58,7 +58,7 @@ describe('the catalog page in Chromium', await skipUnlessBrowser(), () => {
       when: 'the ID has a character that is not allowed',
       input: { productName: 'Keep me ☕', productId: 'bad id!' },
       errors: {
-        product_id: "Product ID may use only letters A-Z, digits, '.', '_' and '-', and must start with a letter or digit (found U+0020).",
+        product_id: "Product ID may use only letters A-Z, digits, '.', '_' and '-', and must start with a letter or digit (found a space).",
       },
     },
     {

@@ -86,9 +86,13 @@ describe('bad input the validators never see', () => {
     assert.match(repeated.text, /Product ID must be a string/);
   });
 
-  it('when a request uses an unexpected method, then 404, or for OPTIONS the allowed methods, never a 500', async () => {
-    for (const method of ['patch', 'trace'] as const) assertRefused(await api[method]('/api/products/x'), 404);
+  it('when a request uses an unexpected method, then 405 with Allow, or for OPTIONS the allowed methods, never a 500', async () => {
+    for (const method of ['post', 'trace'] as const) {
+      const res = await api[method]('/api/products/x');
+      assertRefused(res, 405);
+      assert.ok(res.headers.allow?.includes('GET'));
+    }
     const options = await api.options('/api/products/x').expect(200);
-    assert.deepEqual(options.headers.allow?.split(', ').sort(), ['DELETE', 'GET', 'HEAD', 'PUT']);
+    assert.deepEqual(options.headers.allow?.split(', ').sort(), ['DELETE', 'GET', 'HEAD', 'PATCH', 'PUT']);
   });
 });

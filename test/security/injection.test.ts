@@ -20,7 +20,8 @@ const HOSTILE_NAMES = [
   'javascript:alert(1)',
   '<%= process.env %> <%- 7*7 %>',
   '${7*7} {{7*7}} #{7*7}',
-  '\u202Egnp.exe \u200B zero width',
+  // Bidi overrides are refused (test/validation.test.ts); marks and zero-width characters are kept.
+  '\u200Fgnp.exe \u200B zero width \u200D',
   '𝕿𝖊𝖘𝖙 🧪 ﷽',
 ] as const;
 

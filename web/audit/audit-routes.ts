@@ -6,6 +6,7 @@ import { decodeCursor, encodeCursor } from '../http/cursor.js';
 import { validationError, type FieldError } from '../http/errors.js';
 import { LIST_LIMIT } from '../limits.js';
 import { AUDIT_ACTIONS, isAuditAction, type AuditEvent, type AuditLog, type AuditQuery } from './audit-event.js';
+import { caseSensitiveRouter } from '../http/routing.js';
 
 /** Filters and paging of the audit views, from the query string; the API and the page read the same names. */
 function auditQuery(query: Request['query'], names: { product: string; cursor: string }): { query: AuditQuery; filters: Record<string, string> } {
@@ -26,7 +27,7 @@ function auditQuery(query: Request['query'], names: { product: string; cursor: s
     limit = /^\d{1,3}$/.test(rawLimit) ? Number(rawLimit) : NaN;
     if (!(limit >= LIST_LIMIT.min && limit <= LIST_LIMIT.max)) errors.push({ field: 'limit', message: `limit must be a whole number from ${LIST_LIMIT.min} to ${LIST_LIMIT.max}.` });
   }
-  if (errors.length) throw validationError(errors);
+  if (errors.length) throw validationError(errors, 'query');
   return {
     query: {
       limit,
@@ -66,7 +67,7 @@ function describeChange(e: AuditEvent): string {
 
 /** GET /api/audit (admins only), keyset-paged newest first. */
 export function auditApiRouter(audit: AuditLog): Router {
-  const router = Router();
+  const router = caseSensitiveRouter();
   router.get('/api/audit', apiRequires(NEEDS.administer), async (req, res) => {
     const { query } = auditQuery(req.query, { product: 'productId', cursor: 'cursor' });
     const page = await audit.list(query);
@@ -78,7 +79,7 @@ export function auditApiRouter(audit: AuditLog): Router {
 
 /** The /admin/audit page (admins only), with the same filters as the API. */
 export function auditPageRouter(audit: AuditLog): Router {
-  const router = Router();
+  const router = caseSensitiveRouter();
   router.get('/admin/audit', pageRequires(NEEDS.administer), async (req, res) => {
     const { query, filters } = auditQuery(req.query, { product: 'product', cursor: 'before' });
     const page = await audit.list(query);

@@ -9,12 +9,13 @@ import { TOKEN_NAME_MAX } from './api-tokens.js';
 import { pageAllows, pageRequires } from './authorize.js';
 import { PASSWORD_MIN } from './credentials-rules.js';
 import { atLeast, NEEDS, ROLES } from './roles.js';
+import { caseSensitiveRouter } from '../http/routing.js';
 
 const tokenStatus = (t: ApiToken, now: Date) => (t.revokedAt ? 'revoked' : t.expiresAt && t.expiresAt <= now ? 'expired' : 'active');
 
 /** /account: the signed-in user's password and (editors and admins) their API tokens. */
 export function accountRouter(tokens: TokenStore, accounts: AccountService, csrfProtect: RequestHandler, writeLimit: RequestHandler): Router {
-  const router = Router();
+  const router = caseSensitiveRouter();
   const form = express.urlencoded({ extended: false, limit: BODY_LIMIT_BYTES, parameterLimit: 10 });
   const signedIn = pageRequires('viewer');
   const tokenKeeper = pageRequires(NEEDS.ownTokens);

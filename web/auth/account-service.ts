@@ -103,7 +103,7 @@ export class AccountService {
     if (days !== undefined && days !== null && !(Number.isInteger(days) && (days as number) >= 1 && (days as number) <= TOKEN_EXPIRY_DAYS_MAX)) {
       errors.push({ field: 'expiresInDays', message: `expiresInDays must be a whole number from 1 to ${TOKEN_EXPIRY_DAYS_MAX}, or null for no expiry.` });
     }
-    if (owner.disabled) throw new HttpError(409, 'Account disabled', `'${owner.username}' is disabled; enable it before giving it tokens.`);
+    if (owner.disabled) throw new HttpError('account-disabled', `'${owner.username}' is disabled; enable it before giving it tokens.`);
     if (errors.length || !role) throw validationError(errors);
     const { token, hash } = newToken();
     const expiresAt = typeof days === 'number' ? new Date(Date.now() + days * DAY_MS) : undefined;

@@ -8,6 +8,7 @@ import type { AccountService } from './account-service.js';
 import { pageRequires } from './authorize.js';
 import { PASSWORD_MIN, USERNAME_MAX } from './credentials-rules.js';
 import { NEEDS, ROLES } from './roles.js';
+import { caseSensitiveRouter } from '../http/routing.js';
 
 interface AddForm {
   values: { username: string; role: string };
@@ -26,7 +27,7 @@ export function adminUsersRouter(
   writeLimit: RequestHandler,
   options: { readonly singleSignOn: boolean } = { singleSignOn: false },
 ): Router {
-  const router = Router();
+  const router = caseSensitiveRouter();
   const form = express.urlencoded({ extended: false, limit: BODY_LIMIT_BYTES, parameterLimit: 10 });
   const admin = pageRequires(NEEDS.administer);
   const emptyForm = (): AddForm => ({ values: { username: '', role: 'viewer' }, errors: {} });

@@ -6,6 +6,7 @@ import type { ApiToken, TokenStore, User, UserStore } from './accounts.js';
 import type { AccountService } from './account-service.js';
 import { apiRequires } from './authorize.js';
 import { atLeast, NEEDS } from './roles.js';
+import { caseSensitiveRouter } from '../http/routing.js';
 
 export const userJson = (u: User) => ({
   username: u.username,
@@ -36,13 +37,13 @@ function principalOf(res: Response) {
 
 function tokenIdParam(req: Request): number {
   const raw = String(req.params.tokenId);
-  if (!/^[1-9]\d{0,15}$/.test(raw)) throw new HttpError(400, 'Invalid request', 'A token id is a positive whole number.', [{ field: 'tokenId', message: 'A token id is a positive whole number.' }]);
+  if (!/^[1-9]\d{0,15}$/.test(raw)) throw validationError([{ field: 'tokenId', message: 'A token id is a positive whole number.' }], 'path');
   return Number(raw);
 }
 
 /** /api/me, the caller's tokens (everyone's for an admin), and accounts (admin). */
 export function authApiRouter(users: UserStore, tokens: TokenStore, accounts: AccountService, writeLimit: RequestHandler): Router {
-  const router = Router();
+  const router = caseSensitiveRouter();
   const signedIn = apiRequires('viewer');
   const tokenKeeper = apiRequires(NEEDS.ownTokens);
   const admin = apiRequires(NEEDS.administer);
@@ -57,7 +58,7 @@ export function authApiRouter(users: UserStore, tokens: TokenStore, accounts: Ac
     const p = principalOf(res);
     const user = typeof req.query.user === 'string' ? req.query.user : undefined;
     if (user !== undefined && !isAdmin(res) && user.toLowerCase() !== p.username.toLowerCase()) {
-      throw new HttpError(403, 'Forbidden', "Only an admin may list another account's tokens.");
+      throw new HttpError('forbidden', "Only an admin may list another account's tokens.");
     }
     const ownerId = user === undefined ? p.userId : (await users.find(user))?.id;
     if (ownerId === undefined) throw notFound(`No account is named '${user}'.`);
@@ -71,7 +72,7 @@ export function authApiRouter(users: UserStore, tokens: TokenStore, accounts: Ac
     if (errors.length) throw validationError(errors);
     const owner = body.user === undefined ? p.username : String(body.user);
     if (owner.toLowerCase() !== p.username.toLowerCase() && !isAdmin(res)) {
-      throw new HttpError(403, 'Forbidden', 'Only an admin may create tokens for another account.');
+      throw new HttpError('forbidden', 'Only an admin may create tokens for another account.');
     }
     const { token, record } = await accounts.createToken(owner, { name: body.name, role: body.role, expiresInDays: body.expiresInDays }, changeContext(req, res));
     res.status(201).location(`/api/tokens/${record.id}`).set('Cache-Control', 'no-store').json({ ...tokenJson(record), token });

@@ -8,9 +8,9 @@ import { clearSessionCookie, hashSessionId, readSessionId } from './session-cook
 export const BEARER_REALM = 'Bearer realm="product-catalog"';
 
 /** RFC 6750's answer to a request whose token cannot be used. */
-export function tokenRefused(description: string, error = 'invalid_token', status = 401): HttpError {
-  return new HttpError(status, 'Unauthorized', description, [], {
-    'WWW-Authenticate': `${BEARER_REALM}, error="${error}", error_description="${description.replace(/["\\]/g, '')}"`,
+export function tokenRefused(description: string, error = 'invalid_token', slug: 'unauthorized' | 'forbidden' | 'malformed-authorization' = 'unauthorized'): HttpError {
+  return new HttpError(slug, description, {
+    headers: { 'WWW-Authenticate': `${BEARER_REALM}, error="${error}", error_description="${description.replace(/["\\]/g, '')}"` },
   });
 }
 
@@ -24,7 +24,7 @@ export function bearerAuthentication(tokens: TokenStore): RequestHandler {
     const header = req.headers.authorization;
     if (header === undefined) return next();
     const match = /^Bearer +(\S+)$/i.exec(header);
-    if (!match) throw tokenRefused('Send the token as "Authorization: Bearer pc_...".', 'invalid_request', 400);
+    if (!match) throw tokenRefused('Send the token as "Authorization: Bearer pc_...".', 'invalid_request', 'malformed-authorization');
     const token = match[1]!;
     const found = looksLikeToken(token) ? await tokens.findByHash(hashToken(token)) : undefined;
     const now = new Date();

@@ -16,10 +16,10 @@ export function apiRequires(role: Role): RequestHandler {
   return (_req, res, next) => {
     const principal = res.locals.principal;
     if (!principal) {
-      throw new HttpError(401, 'Unauthorized', 'Send an API token: "Authorization: Bearer pc_...".', [], { 'WWW-Authenticate': BEARER_REALM });
+      throw new HttpError('unauthorized', 'Send an API token: "Authorization: Bearer pc_...".', { headers: { 'WWW-Authenticate': BEARER_REALM } });
     }
     if (!atLeast(principal.role, role)) {
-      throw tokenRefused(`This needs the ${role} role; the request acts as ${principal.role}.`, 'insufficient_scope', 403);
+      throw tokenRefused(`This needs the ${role} role; the request acts as ${principal.role}.`, 'insufficient_scope', 'forbidden');
     }
     next();
   };
@@ -31,7 +31,7 @@ export function pageRequires(role: Role): RequestHandler {
     const principal = res.locals.principal;
     if (!principal) return res.redirect(303, signInPath(returnPath(req)));
     if (!atLeast(principal.role, role)) {
-      throw new HttpError(403, 'Not allowed', `This needs the ${role} role; you are signed in as ${principal.username} (${principal.role}).`);
+      throw new HttpError('forbidden', `This needs the ${role} role; you are signed in as ${principal.username} (${principal.role}).`);
     }
     next();
   };

@@ -9,6 +9,7 @@ import type { LocalLoginConfig } from './oidc/oidc-config.js';
 import { START_PATH, type OidcSignIn } from './oidc/oidc-sign-in.js';
 import { clearSessionCookie } from './session-cookies.js';
 import type { SignIn } from './sign-in.js';
+import { caseSensitiveRouter } from '../http/routing.js';
 
 interface SignInForm {
   username: string;
@@ -50,7 +51,7 @@ export function signInRouter(
   writeLimit: RequestHandler,
   oidc?: OidcSignIn,
 ): Router {
-  const router = Router();
+  const router = caseSensitiveRouter();
   const form = express.urlencoded({ extended: false, limit: BODY_LIMIT_BYTES, parameterLimit: 10 });
 
   router.get('/login', (req, res) => {

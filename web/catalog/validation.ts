@@ -2,12 +2,84 @@ import type { FieldError } from '../http/errors.js';
 
 import { PRODUCT_ID_MAX, PRODUCT_NAME_MAX, SEARCH_MAX } from '../limits.js';
 
-const PRODUCT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/** The rule for new product IDs; the OpenAPI document and the page's `pattern` read it. */
+export const PRODUCT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const CONTROL_CHARACTER = /\p{Cc}/u;
 
-type Result<T> = { ok: true; value: T } | { ok: false; error: string };
+/**
+ * Characters a product name must not contain, each range with the words its messages use. Bidi
+ * overrides and isolates reorder the text around them (a name can pose as "exe.txt"); control
+ * characters and line breaks cannot be shown in one line. The OpenAPI schema reads this list.
+ */
+export const NAME_REFUSED_RANGES: ReadonlyArray<{ readonly from: number; readonly to: number; readonly words: string }> = [
+  { from: 0x00, to: 0x1f, words: 'control characters (such as a tab or a line break)' },
+  { from: 0x7f, to: 0x9f, words: 'control characters' },
+  { from: 0x2028, to: 0x2029, words: 'line and paragraph separators' },
+  { from: 0x202a, to: 0x202e, words: 'bidirectional embeddings and overrides (such as a right-to-left override)' },
+  { from: 0x2066, to: 0x2069, words: 'bidirectional isolates' },
+];
 
-const codePoint = (c: string) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+const hex = (n: number) => n.toString(16).toUpperCase().padStart(4, '0');
+const rangeClass = NAME_REFUSED_RANGES.map(({ from, to }) => `\\u${hex(from)}-\\u${hex(to)}`).join('');
+const REFUSED_IN_NAME = new RegExp(`[${rangeClass}]`, 'u');
+
+/**
+ * Characters that show nothing: whitespace, format characters (zero-width space, word joiner,
+ * BOM, soft hyphen...) and the Hangul fillers, which are letters that render blank.
+ */
+const INVISIBLE = '\\s\\p{Cf}\\u034F\\u115F\\u1160\\u17B4\\u17B5\\u180B-\\u180F\\u3164\\uFE00-\\uFE0F\\uFFA0\\u{E0100}-\\u{E01EF}';
+// The class lists combining marks (U+034F, variation selectors) on purpose, each on its own.
+// eslint-disable-next-line no-misleading-character-class
+const ONLY_INVISIBLE = new RegExp(`^[${INVISIBLE}]*$`, 'u');
+
+/**
+ * A JSON Schema `pattern` (ECMA-262 with the u flag) for the names the server accepts: whitespace
+ * around it (trimmed), then text with at least one visible character and none of NAME_REFUSED_RANGES.
+ */
+export const PRODUCT_NAME_SCHEMA_PATTERN = `^\\s*(?=[\\s\\S]*[^${INVISIBLE}])[^${rangeClass}]*\\s*$`;
+
+/** What the name rules refuse, in words, for the page's hint and the OpenAPI description. */
+export const NAME_RULES_IN_WORDS =
+  `1 to ${PRODUCT_NAME_MAX} characters after trimming surrounding spaces, with at least one visible character; ` +
+  `no ${NAME_REFUSED_RANGES.map((r) => r.words).join(', ')}.`;
+
+const CHARACTER_WORDS: Record<string, string> = {
+  ' ': 'a space',
+  '\u00A0': 'a no-break space',
+  '\t': 'a tab',
+  '\n': 'a line break',
+  '\r': 'a line break',
+  '\u000B': 'a line break',
+  '\u000C': 'a line break',
+  '\u0085': 'a line break',
+  '\u2028': 'a line break',
+  '\u2029': 'a line break',
+  '\u0000': 'a null character',
+  '\u001B': 'an escape character',
+  '\u007F': 'a delete character',
+  '\u202A': 'a left-to-right embedding',
+  '\u202B': 'a right-to-left embedding',
+  '\u202C': 'a pop directional formatting character',
+  '\u202D': 'a left-to-right override',
+  '\u202E': 'a right-to-left override',
+  '\u2066': 'a left-to-right isolate',
+  '\u2067': 'a right-to-left isolate',
+  '\u2068': 'a first-strong isolate',
+  '\u2069': 'a pop directional isolate',
+};
+
+/** A character as a message names it: in words when it is invisible or special, else quoted. */
+export function describeCharacter(c: string): string {
+  const named = CHARACTER_WORDS[c];
+  if (named) return named;
+  if (/\p{Cc}/u.test(c)) return 'a control character';
+  if (/\p{Z}/u.test(c)) return 'a space character';
+  if (/\p{Cf}/u.test(c) || ONLY_INVISIBLE.test(c)) return 'an invisible formatting character';
+  if (/\p{Cs}/u.test(c)) return 'invalid Unicode (a lone surrogate)';
+  return `'${c}'`;
+}
+
+type Result<T> = { ok: true; value: T } | { ok: false; error: string };
 
 /** Length in Unicode code points, which is what MySQL's VARCHAR(n) counts. */
 export const codePointLength = (s: string) => [...s].length;
@@ -29,7 +101,7 @@ export function checkProductId(value: unknown): Result<string> {
   }
   if (!PRODUCT_ID_PATTERN.test(id)) {
     const bad = [...id].find((c, i) => (i === 0 ? !/[A-Za-z0-9]/.test(c) : !/[A-Za-z0-9._-]/.test(c)))!;
-    const shown = /^[\x21-\x7e]$/.test(bad) ? `'${bad}'` : codePoint(bad);
+    const shown = describeCharacter(bad);
     return {
       ok: false,
       error:
@@ -49,9 +121,12 @@ export function checkProductName(value: unknown): Result<string> {
   if (length > PRODUCT_NAME_MAX) {
     return { ok: false, error: `Product name must be at most ${PRODUCT_NAME_MAX} characters (it has ${length}).` };
   }
-  const control = CONTROL_CHARACTER.exec(name);
-  if (control) {
-    return { ok: false, error: `Product name must not contain control characters (found ${codePoint(control[0])}).` };
+  const refused = REFUSED_IN_NAME.exec(name) ?? CONTROL_CHARACTER.exec(name);
+  if (refused) {
+    return { ok: false, error: `Product name must not contain ${describeCharacter(refused[0])}; remove it and try again.` };
+  }
+  if (ONLY_INVISIBLE.test(name)) {
+    return { ok: false, error: 'Product name is required: it has only spaces and invisible formatting characters.' };
   }
   return { ok: true, value: name };
 }

@@ -26,3 +26,18 @@ export function decodeTrashCursor(cursor: string): { deletedAt: Date; seq: numbe
   const [ms, seq] = [Number(match[1]), Number(match[2])];
   return Number.isSafeInteger(seq) ? { deletedAt: new Date(ms), seq } : undefined;
 }
+
+/**
+ * An API list's cursor says which way it pages: a nextCursor (older) is the bare cursor, as it
+ * always was; a prevCursor (newer) carries a "~" in front. Both stay opaque to clients.
+ */
+export type PagingCursor<K> = { readonly olderThan: K } | { readonly newerThan: K };
+
+export const newerCursor = (cursor: string): string => `~${cursor}`;
+
+export function decodePagingCursor<K>(cursor: string, decode: (c: string) => K | undefined): PagingCursor<K> | undefined {
+  const newer = cursor.startsWith('~');
+  const key = decode(newer ? cursor.slice(1) : cursor);
+  if (key === undefined) return undefined;
+  return newer ? { newerThan: key } : { olderThan: key };
+}

@@ -1,10 +1,12 @@
-import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import type { ErrorRequestHandler, Response } from 'express';
+import { isApiUrl } from './routing.js';
 import { HttpError, toProblem } from './errors.js';
 import { BODY_LIMIT_BYTES } from '../limits.js';
 import type { Logger } from '../ops/logger.js';
 import { requestIdOf } from './request-logger.js';
 import { DuplicateUsernameError, LastAdminError } from '../auth/accounts.js';
-import { DuplicateProductIdError } from '../catalog/product-store.js';
+import { DuplicateProductIdError, VersionMismatchError, type Product } from '../catalog/product-store.js';
+import { etagOf } from './conditional.js';
 import { StoreUnavailableError } from '../storage-errors.js';
 
 export const UNAVAILABLE_RETRY_SECONDS = 5;
@@ -18,22 +20,29 @@ interface MiddlewareError {
   message?: string;
 }
 
+/** 412 with the product's current ETag, so the client can read it again and decide. */
+export function versionMismatch(current: Product): HttpError {
+  return new HttpError(
+    'version-mismatch',
+    `Product '${current.productId}' has changed since you read it: it is at version ${current.version} (ETag ${etagOf(current.version)}) now. Read it again, then decide.`,
+    { headers: { ETag: etagOf(current.version) } },
+  );
+}
+
 /** Turns anything thrown into the error the client should see; unknown errors become a bare 500. */
 export function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
   if (error instanceof DuplicateProductIdError) {
-    return new HttpError(409, 'Duplicate product ID', error.message, [
-      { field: 'productId', message: error.message },
-    ]);
+    return new HttpError(error.inTrash ? 'in-trash' : 'duplicate-product-id', error.message, { errors: [{ field: 'productId', message: error.message }] });
   }
+  if (error instanceof VersionMismatchError) return versionMismatch(error.current);
   if (error instanceof DuplicateUsernameError) {
-    return new HttpError(409, 'Duplicate username', error.message, [{ field: 'username', message: error.message }]);
+    return new HttpError('duplicate-username', error.message, { errors: [{ field: 'username', message: error.message }] });
   }
-  if (error instanceof LastAdminError) return new HttpError(409, 'Last admin', error.message);
+  if (error instanceof LastAdminError) return new HttpError('last-admin', error.message);
   if (error instanceof StoreUnavailableError) {
     return new HttpError(
-      503,
-      'Database unavailable',
+      'database-unavailable',
       error.outcomeUnknown
         ? 'The database stopped answering while handling this request. A change you sent may or may not have been saved; check before sending it again.'
         : 'The database is unavailable right now, so nothing was read or changed. Try again in a few seconds.',
@@ -41,32 +50,28 @@ export function toHttpError(error: unknown): HttpError {
   }
   // The router could not percent-decode a path parameter (say /api/products/%E0%A4%A).
   if (error instanceof URIError) {
-    return new HttpError(400, 'Bad request', 'The URL is not valid: a % must be followed by two hex digits of UTF-8.');
+    return new HttpError('bad-request', 'The URL is not valid: a % must be followed by two hex digits of UTF-8.');
   }
   const e = (error ?? {}) as MiddlewareError;
   switch (e.type) {
     case 'entity.parse.failed':
-      return new HttpError(400, 'Malformed JSON', 'The request body is not valid JSON.');
+      return new HttpError('malformed-json', 'The request body is not valid JSON.');
     case 'entity.too.large':
-      return new HttpError(413, 'Body too large', `The request body is larger than the ${BODY_LIMIT_BYTES / 1024} KiB this app accepts.`);
+      return new HttpError('body-too-large', `The request body is larger than the ${BODY_LIMIT_BYTES / 1024} KiB this app accepts.`);
     case 'encoding.unsupported':
     case 'charset.unsupported':
-      return new HttpError(415, 'Unsupported encoding', 'Send the body as UTF-8 without content encoding.');
+      return new HttpError('unsupported-encoding', 'Send the body as UTF-8 without content encoding.');
     case 'request.aborted':
-      return new HttpError(400, 'Request aborted', 'The client closed the request before its body arrived.');
+      return new HttpError('request-aborted', 'The client closed the request before its body arrived.');
   }
   if (e.code === 'EBADCSRFTOKEN') {
-    return new HttpError(403, 'Form expired', 'The form has expired or was not sent from this site. Reload the page and try again.');
+    return new HttpError('form-expired', 'The form has expired or was not sent from this site. Reload the page and try again.');
   }
   if (e.expose && e.status && e.status >= 400 && e.status < 500) {
     return new HttpError(e.status, 'Bad request', e.message ?? 'The request was not understood.');
   }
-  return new HttpError(500, 'Internal error', 'Something went wrong on our side. The request was logged; try again later.');
+  return new HttpError('internal-error', 'Something went wrong on our side. The request was logged; try again later.');
 }
-
-export const notFoundHandler: RequestHandler = (req) => {
-  throw new HttpError(404, 'Not found', `Nothing is served at ${req.method} ${req.path}.`);
-};
 
 /** The only error handler: problem+json for the API, a page for browsers, never a stack trace. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
@@ -78,7 +83,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (httpError.status === 503) res.set('Retry-After', String(UNAVAILABLE_RETRY_SECONDS));
     const problem = toProblem(httpError, req.originalUrl);
     const sendProblem = (r: Response) => r.type('application/problem+json').send(JSON.stringify(problem));
-    if (req.originalUrl.startsWith('/api/')) return sendProblem(res);
+    if (isApiUrl(req.originalUrl)) return sendProblem(res);
     res.format({
       html: () => res.render('error', { problem }),
       'application/problem+json': () => sendProblem(res),

@@ -2,10 +2,11 @@ import { Router } from 'express';
 import type { Readiness } from '../mysql/database.js';
 import { PROBE_PATHS } from '../defaults.js';
 import type { Metrics } from './metrics.js';
+import { caseSensitiveRouter } from '../http/routing.js';
 
 /** Liveness, readiness and Prometheus metrics for the platform. */
 export function opsRouter(readiness: () => Promise<Readiness>, metrics: Metrics): Router {
-  const router = Router();
+  const router = caseSensitiveRouter();
   router.get(PROBE_PATHS.liveness, (_req, res) => {
     res.json({ status: 'ok' });
   });

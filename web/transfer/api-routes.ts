@@ -2,7 +2,8 @@ import { Router, type Request, type RequestHandler, type Response } from 'expres
 import { apiRequires } from '../auth/authorize.js';
 import { NEEDS } from '../auth/roles.js';
 import { ImportConflictError, type ProductStore } from '../catalog/product-store.js';
-import { HttpError } from '../http/errors.js';
+import { HttpError, validationError } from '../http/errors.js';
+import { problemSlugFor, problemTypeUri } from '../http/problems.js';
 import { changeContext } from '../http/locals.js';
 import type { Logger } from '../ops/logger.js';
 import { csvRows } from './csv.js';
@@ -11,6 +12,7 @@ import { isImportMode, IMPORT_MODES, runImport, type ImportMode, type ImportOutc
 import { checkedBytes, type SourceRow, type TransferFormat } from './import-source.js';
 import { ndjsonRows } from './ndjson.js';
 import { bodyChunks, stopUploadOnEarlyAnswer } from './upload.js';
+import { caseSensitiveRouter } from '../http/routing.js';
 
 export interface TransferOptions {
   readonly store: ProductStore;
@@ -32,32 +34,32 @@ export function importModeOf(value: unknown): ImportMode {
   if (value === undefined || value === '') return 'all-or-nothing';
   if (isImportMode(value)) return value;
   const message = `mode must be ${IMPORT_MODES.join(' or ')}.`;
-  throw new HttpError(400, 'Invalid request', message, [{ field: 'mode', message }]);
+  throw validationError([{ field: 'mode', message }], 'query');
 }
 
 /** An import's answer when the file was read: the report, as JSON or inside problem+json. */
 function sendOutcome(req: Request, res: Response, outcome: ImportOutcome) {
   if (outcome.status === 200) return res.json(outcome.report);
   const { status, title, detail, report } = outcome;
-  res.status(status).type('application/problem+json').send(JSON.stringify({ type: 'about:blank', title, status, detail, instance: req.originalUrl, ...report }));
+  res.status(status).type('application/problem+json').send(JSON.stringify({ type: problemTypeUri(problemSlugFor(status, title)), title, status, detail, instance: req.originalUrl, ...report }));
 }
 
 /** The one import error the error handler does not know. */
 export function importConflict(error: unknown): unknown {
-  return error instanceof ImportConflictError ? new HttpError(409, 'Import conflict', error.message) : error;
+  return error instanceof ImportConflictError ? new HttpError('import-conflict', error.message) : error;
 }
 
 function apiImportFormat(req: Request, maxBytes: number): TransferFormat {
   const format = req.is('text/csv') ? 'csv' : req.is('application/x-ndjson') ? 'ndjson' : undefined;
   if (!format) {
-    throw new HttpError(415, 'Unsupported media type', `Send the file as text/csv or application/x-ndjson (got ${req.get('content-type') ?? 'no Content-Type'}).`);
+    throw new HttpError('unsupported-media-type', `Send the file as text/csv or application/x-ndjson (got ${req.get('content-type') ?? 'no Content-Type'}).`);
   }
   const charset = /;\s*charset="?([^";]+)/i.exec(req.get('content-type') ?? '')?.[1];
-  if (charset && !/^utf-?8$/i.test(charset)) throw new HttpError(415, 'Unsupported encoding', `Send the file as UTF-8 (got charset=${charset}).`);
+  if (charset && !/^utf-?8$/i.test(charset)) throw new HttpError('unsupported-encoding', `Send the file as UTF-8 (got charset=${charset}).`);
   const encoding = req.get('content-encoding');
-  if (encoding && encoding !== 'identity') throw new HttpError(415, 'Unsupported encoding', `Send the file without Content-Encoding (got ${encoding}).`);
+  if (encoding && encoding !== 'identity') throw new HttpError('unsupported-encoding', `Send the file without Content-Encoding (got ${encoding}).`);
   if (Number(req.get('content-length') ?? 0) > maxBytes) {
-    throw new HttpError(413, 'File too large', `The file is larger than the ${maxBytes} bytes (IMPORT_MAX_BYTES) an import accepts; split it into smaller files.`);
+    throw new HttpError('file-too-large', `The file is larger than the ${maxBytes} bytes (IMPORT_MAX_BYTES) an import accepts; split it into smaller files.`);
   }
   return format;
 }
@@ -69,7 +71,7 @@ function apiImportFormat(req: Request, maxBytes: number): TransferFormat {
  */
 export function transferApiRouter(options: TransferOptions): Router {
   const { store, importMaxBytes } = options;
-  const router = Router();
+  const router = caseSensitiveRouter();
 
   router.get('/api/products/export', async (req, res, next) => {
     const format = exportFormat(req.query);

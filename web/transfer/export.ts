@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import type { Product, ProductStore, StoredProduct } from '../catalog/product-store.js';
-import { HttpError } from '../http/errors.js';
+import { validationError } from '../http/errors.js';
 import { TRANSFER_BATCH_ROWS } from '../limits.js';
 import type { Logger } from '../ops/logger.js';
 import { CSV_HEADER, csvRecord } from './csv.js';
@@ -18,7 +18,7 @@ const ENCODINGS: Record<TransferFormat, { type: string; extension: string; heade
 export function exportFormat(query: Request['query']): TransferFormat | undefined {
   if (query.format === undefined) return undefined;
   if (!isFormat(query.format)) {
-    throw new HttpError(400, 'Invalid request', `format must be ${FORMATS.join(' or ')}.`, [{ field: 'format', message: `format must be ${FORMATS.join(' or ')}.` }]);
+    throw validationError([{ field: 'format', message: `format must be ${FORMATS.join(' or ')}.` }], 'query');
   }
   return query.format;
 }

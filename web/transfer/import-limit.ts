@@ -17,7 +17,7 @@ export function oneImportAtATime(keyOf: ImportKey = importKeyOfUser): RequestHan
   return (req, res, next) => {
     const key = keyOf(req, res);
     if (running.has(key)) {
-      throw new HttpError(429, 'Import running', 'An import of yours is still running; wait for it to finish, then try again.', [], { 'Retry-After': '5' });
+      throw new HttpError('import-running', 'An import of yours is still running; wait for it to finish, then try again.', { headers: { 'Retry-After': '5' } });
     }
     running.add(key);
     res.once('close', () => running.delete(key));

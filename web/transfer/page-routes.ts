@@ -9,6 +9,7 @@ import { CSV_COLUMNS } from './csv.js';
 import { exportFormat, sendExport } from './export.js';
 import { IMPORT_MODES, runImport, type ImportMode, type ImportOutcome } from './import-runner.js';
 import { bodyChunks, readFormUpload, stopUploadOnEarlyAnswer, uploadFormat } from './upload.js';
+import { caseSensitiveRouter } from '../http/routing.js';
 
 interface ImportPage {
   mode: ImportMode;
@@ -31,7 +32,7 @@ const pass = (handler: RequestHandler, req: Request, res: Response) =>
  */
 export function transferPagesRouter(options: TransferOptions & { readonly csrfProtect: RequestHandler }): Router {
   const { store, importMaxBytes } = options;
-  const router = Router();
+  const router = caseSensitiveRouter();
   const editor = pageRequires(NEEDS.changeProducts);
 
   const render = (res: Response, page: ImportPage, status = 200) =>

@@ -33,7 +33,7 @@ export async function* bodyChunks(stream: Readable): AsyncGenerator<Buffer> {
   try {
     yield* stream.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>;
   } catch {
-    throw new HttpError(400, 'Request aborted', 'The upload broke off before the whole file had arrived; nothing was imported.');
+    throw new HttpError('request-aborted', 'The upload broke off before the whole file had arrived; nothing was imported.');
   }
 }
 
@@ -60,7 +60,7 @@ export function readFormUpload(req: Request, maxBytes: number): Promise<FormUplo
   try {
     parser = busboy({ headers: req.headers, limits: { files: 1, fields: 8, parts: 10, fieldSize: 1024, fileSize: maxBytes + 1 } });
   } catch {
-    throw new HttpError(415, 'Unsupported media type', 'Send the form as multipart/form-data, as the import page does.');
+    throw new HttpError('unsupported-media-type', 'Send the form as multipart/form-data, as the import page does.');
   }
   return new Promise((resolve, reject) => {
     const fields: Record<string, string> = {};
@@ -73,8 +73,8 @@ export function readFormUpload(req: Request, maxBytes: number): Promise<FormUplo
       resolve({ fields, filename: info.filename, mimeType: info.mimeType, file });
     });
     // Without a file part (or with an empty file input) the form ends first.
-    parser.on('close', () => reject(new HttpError(400, 'No file', 'Choose a file to import.')));
-    parser.on('error', () => reject(new HttpError(400, 'Malformed form', 'The form data could not be read; reload the page and try again.')));
+    parser.on('close', () => reject(new HttpError('no-file', 'Choose a file to import.')));
+    parser.on('error', () => reject(new HttpError('malformed-form', 'The form data could not be read; reload the page and try again.')));
     req.pipe(parser);
   });
 }

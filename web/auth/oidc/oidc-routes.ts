@@ -6,6 +6,7 @@ import { sameOriginPath } from '../../http/safe-redirect.js';
 import type { SignInPage } from '../sign-in-routes.js';
 import { CALLBACK_PATH, START_PATH, type CallbackResult, type OidcSignIn } from './oidc-sign-in.js';
 import { OidcError, type OidcErrorKind } from './oidc-error.js';
+import { caseSensitiveRouter } from '../../http/routing.js';
 
 const START_AGAIN = 'Start again with the button below.';
 
@@ -36,7 +37,7 @@ const FAILURES: Readonly<Record<OidcErrorKind | Exclude<CallbackResult['outcome'
  * allowed, stays on it.
  */
 export function oidcRouter(oidc: OidcSignIn, render: SignInPage, writeLimit: RequestHandler): Router {
-  const router = Router();
+  const router = caseSensitiveRouter();
 
   const fail = (req: Parameters<SignInPage>[0], res: Parameters<SignInPage>[1], why: keyof typeof FAILURES, next = '/') => {
     const [status, message] = FAILURES[why];
