@@ -11,6 +11,11 @@ RUN npm run build
 # Runtime stage: production dependencies and the compiled app only, as the unprivileged `node` user.
 FROM node:26.12.1-trixie-slim AS runtime
 ENV NODE_ENV=production
+# A fixed mmap threshold: glibc otherwise raises it after the first free of a large block, so the
+# 19 MiB each argon2 hash (a sign-in) takes stays in a libuv thread's malloc arena for good, up to
+# ~60 MB of RSS after a few sign-ins. With it, large blocks are mmapped and returned at free (the
+# bench runs the app with this environment too; see docs/PERFORMANCE.md).
+ENV MALLOC_MMAP_THRESHOLD_=131072
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force

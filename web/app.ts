@@ -28,6 +28,7 @@ import { errorHandler } from './http/error-handler.js';
 import { problemTypesRouter } from './http/problem-routes.js';
 import { unmatchedRequest } from './http/routing.js';
 import { requestLogger } from './http/request-logger.js';
+import { viewEngine } from './http/view-engine.js';
 import { BODY_LIMIT_BYTES, IMPORT_MAX_BYTES_DEFAULT } from './limits.js';
 import type { Readiness } from './mysql/database.js';
 import { openApiDocument } from './openapi.js';
@@ -132,6 +133,7 @@ export function createApp(deps: AppDependencies): Express {
   app.set('etag', false);
   app.set('trust proxy', deps.trustProxy ?? 0);
   app.set('views', fileURLToPath(new URL('./views', import.meta.url)));
+  app.engine('ejs', viewEngine());
   app.set('view engine', 'ejs');
   // Every page's header says where products are kept, error pages included.
   app.locals.storage = deps.storage;

@@ -40,7 +40,7 @@ const USAGE = `Usage: npm run bench -- [options]
   --runs 3              measurements per scenario and side, alternating (median is reported)
   --pool 10             MySQL pool size of the app (per worker) and of the floors
   --workers auto        WEB_CONCURRENCY of the "app, N workers" side (auto: one per CPU; 1: no such side)
-  --scenarios a,b       only these scenarios (list, deep, get, page, search, post, transfer)
+  --scenarios a,b       only these scenarios (list, deep, get, page, page-signed-in, search, post, transfer)
   --without php,http    leave these peers out (php, express, http)
   --keep                keep the seeded bench databases for reruns
   --cpu-prof DIR        start the app with --cpu-prof, profiles written to DIR

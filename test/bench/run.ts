@@ -23,34 +23,55 @@ async function warmUp(side: Side, request: HttpRequest, options: BenchOptions): 
   }
 }
 
-async function measureScenario(
-  scenario: Scenario,
+type Runs = Map<SideKey, { loads: LoadResult[]; cpu: CpuSplit[]; peakRss: number }>;
+
+/** One measurement of one side: wrk's figures, the CPU per request, the peak RSS. */
+async function measureOnce(side: Side, request: HttpRequest, dbPid: number | undefined, options: BenchOptions, runs: Runs): Promise<void> {
+  const load = { connections: options.connections, threads: options.threads, seconds: options.durationSeconds };
+  await warmUp(side, request, options);
+  const rss = await sampleRss(side.pid);
+  const [result, cpu] = await measureCpu(side.pid, dbPid, () => wrkLoad(side.url, request, load));
+  const r = runs.get(side.key)!;
+  r.peakRss = Math.max(r.peakRss, await rss.stop());
+  r.loads.push(result);
+  const perRequest = (total: number) => total / result.requests;
+  r.cpu.push({ serverMs: perRequest(cpu.serverMs), dbMs: perRequest(cpu.dbMs), loadMs: perRequest(cpu.loadMs) });
+}
+
+/**
+ * Measures every scenario's sides in turn, and the scenarios in turn too (run 1 of every
+ * scenario, then run 2 ...), so a slow spell of this shared machine falls on all of them and
+ * ratios between scenarios (the signed-in page against the anonymous one) are fair too; the
+ * writes after all the reads.
+ */
+async function measureScenarios(
+  scenarios: readonly Scenario[],
   size: number,
   sides: ReadonlyMap<SideKey, Side>,
   failed: ReadonlyMap<SideKey, string>,
   dbPid: number | undefined,
   options: BenchOptions,
-): Promise<Measured> {
-  const request = await scenario.request({ size, appUrl: sides.get('app')!.url });
-  const present = scenario.sides.flatMap((key) => sides.get(key) ?? []);
-  const runs = new Map<SideKey, { loads: LoadResult[]; cpu: CpuSplit[]; peakRss: number }>(
-    present.map((s) => [s.key, { loads: [], cpu: [], peakRss: 0 }]),
-  );
-  const load = { connections: options.connections, threads: options.threads, seconds: options.durationSeconds };
-  // Alternate the sides (A B C A B C ...), so a slow spell of this shared machine falls on all of them.
-  for (let run = 0; run < options.runs; run++) {
-    for (const side of present) {
-      await warmUp(side, request, options);
-      const rss = await sampleRss(side.pid);
-      const [result, cpu] = await measureCpu(side.pid, dbPid, () => wrkLoad(side.url, request, load));
-      const r = runs.get(side.key)!;
-      r.peakRss = Math.max(r.peakRss, await rss.stop());
-      r.loads.push(result);
-      const perRequest = (total: number) => total / result.requests;
-      r.cpu.push({ serverMs: perRequest(cpu.serverMs), dbMs: perRequest(cpu.dbMs), loadMs: perRequest(cpu.loadMs) });
+): Promise<Measured[]> {
+  const planned = [];
+  for (const scenario of scenarios) {
+    const request = await scenario.request({ size, appUrl: sides.get('app')!.url });
+    const present = scenario.sides.flatMap((key) => sides.get(key) ?? []);
+    const runs: Runs = new Map(present.map((s) => [s.key, { loads: [], cpu: [], peakRss: 0 }]));
+    planned.push({ scenario, request, present, runs });
+  }
+  // The writes go last, each group in rounds of its own: rows they add would otherwise lengthen
+  // the search's scan in the read scenarios' later rounds.
+  for (const group of [planned.filter((p) => p.scenario.kind !== 'write'), planned.filter((p) => p.scenario.kind === 'write')]) {
+    for (let run = 0; run < options.runs; run++) {
+      for (const { scenario, request, present, runs } of group) {
+        for (const side of present) await measureOnce(side, request, dbPid, options, runs);
+        if (run === options.runs - 1) {
+          console.error(`  ${sizeLabel(size)} ${scenario.key}: ${present.map((s) => `${s.label} ${Math.round(medianLoad(runs.get(s.key)!.loads).requestsPerSecond)} req/s`).join(', ')}`);
+        }
+      }
     }
   }
-  return {
+  return planned.map(({ scenario, present, runs }) => ({
     size,
     scenario,
     sides: present.map((s) => {
@@ -58,7 +79,7 @@ async function measureScenario(
       return { key: s.key, label: s.label, load: medianLoad(r.loads), cpu: medianCpu(r.cpu), peakRss: r.peakRss };
     }),
     missing: new Map(scenario.sides.flatMap((key) => (failed.has(key) ? [[key, failed.get(key)!] as const] : []))),
-  };
+  }));
 }
 
 function sidesWanted(scenarios: readonly Scenario[], options: BenchOptions): SideKey[] {
@@ -80,15 +101,11 @@ async function measureSize(size: number, scenarios: readonly Scenario[], options
     cpuProfDir: options.cpuProfDir,
     node: options.node,
   });
-  const measured: Measured[] = [];
+  let measured: Measured[];
   const dbPid = await databasePid();
   if (!dbPid) console.error('  the database server is not a process on this machine: its CPU is not measured');
   try {
-    for (const scenario of scenarios) {
-      const m = await measureScenario(scenario, size, started, failed, dbPid, options);
-      measured.push(m);
-      console.error(`  ${sizeLabel(size)} ${scenario.key}: ${m.sides.map((s) => `${s.label} ${Math.round(s.load.requestsPerSecond)} req/s`).join(', ')}`);
-    }
+    measured = await measureScenarios(scenarios, size, started, failed, dbPid, options);
   } finally {
     await Promise.all([...started.values()].map((s) => s.stop()));
     if (!options.keep) await db.drop();

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { runtimeCommand } from '../k8s/support/dockerfile.js';
+import { runtimeCommand, runtimeEnv } from '../k8s/support/dockerfile.js';
 import { TEST_SERVER } from '../support/mysql.js';
 import { freePort } from '../support/process.js';
 import { startApache } from './peers/apache.js';
@@ -45,9 +45,11 @@ export function sideLabel(key: SideKey, workers: number): string {
 }
 
 /** The settings the app and the floors both read (web/config.ts), so they run with the same pool. */
-function nodeEnv(settings: SideSettings, port: number, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+export function nodeEnv(settings: Pick<SideSettings, 'database' | 'poolSize'>, port: number, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
+    // The image's environment (the Dockerfile's ENV: NODE_ENV, the allocator's setting), as deployed.
+    ...runtimeEnv(),
     NODE_ENV: 'production',
     LOG_LEVEL: 'warn',
     PORT: String(port),
@@ -65,11 +67,13 @@ function nodeEnv(settings: SideSettings, port: number, extra: Record<string, str
   };
 }
 
+/** The image's node flags (the Dockerfile's CMD): every Node side runs with them and the image's ENV, so RSS and GC are as deployed. */
+export const imageNodeFlags = (): string[] => runtimeCommand().slice(1, -1);
+
 async function startSide(key: SideKey, settings: SideSettings): Promise<ServerProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  // Every Node side runs with the image's node flags (Dockerfile CMD), so RSS and GC are as deployed.
-  const nodeFlags = runtimeCommand().slice(1, -1);
+  const nodeFlags = imageNodeFlags();
   switch (key) {
     case 'app':
     case 'app-workers': {

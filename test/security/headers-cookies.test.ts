@@ -5,7 +5,7 @@ import { memoryStores } from '../../web/stores.js';
 import { StoreUnavailableError } from '../../web/storage-errors.js';
 import { appWith } from '../support/app.js';
 import { buildProduct } from '../support/factory.js';
-import { createAccount, TEST_CONTEXT } from '../support/auth.js';
+import { createAccount, pageClient, TEST_CONTEXT } from '../support/auth.js';
 
 /** Each kind of answer the app gives: page, API, probe, static file, 4xx and 5xx problems. */
 const RESPONSES: ReadonlyArray<readonly [string, (api: ReturnType<typeof supertest>) => supertest.Test]> = [
@@ -104,6 +104,27 @@ describe('cookies', () => {
   }
 
   const names = (set: string[]) => [...new Set(set.map((c) => c.split('=')[0]))].sort();
+
+  it('when a visitor reads the list page, then it sets no cookie; a page with a form sets the client id and its token', async () => {
+    const app = appWith();
+    assert.equal((await supertest(app).get('/').expect(200)).headers['set-cookie'], undefined);
+    const login = await supertest(app).get('/login').expect(200);
+    assert.deepEqual(names(login.headers['set-cookie'] as unknown as string[]), ['pc_client', 'pc_csrf']);
+    const token = /name="_csrf" value="([^"]+)"/.exec(login.text)![1];
+    assert.equal(login.text.split(`value="${token}"`).length - 1, 1);
+  });
+
+  it("when an editor's page has a form per row, then every form carries the one token made for the page", async () => {
+    const stores = memoryStores();
+    for (let i = 0; i < 3; i++) await stores.products.create(buildProduct(), TEST_CONTEXT);
+    const { agent } = await pageClient(appWith(stores), stores, 'editor');
+    const page = await agent.get('/').expect(200);
+    const tokens = [...page.text.matchAll(/name="_csrf" value="([^"]+)"/g)].map((m) => m[1]);
+    // The add form, sign-out and one delete form per product.
+    assert.equal(tokens.length, 5);
+    assert.equal(new Set(tokens).size, 1);
+    assert.equal((page.headers['set-cookie'] as unknown as string[]).filter((c) => c.startsWith('pc_csrf=')).length, 1);
+  });
 
   it('when served over plain HTTP, then every cookie is HttpOnly and SameSite, and not Secure (it would never come back)', async () => {
     const set = await allCookies(0, 'http');

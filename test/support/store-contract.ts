@@ -144,6 +144,18 @@ export function describeStoreContract(
       assert.equal(await store.count(), before + 1);
     });
 
+    it('when the list page reads its page with the total, then they match listPage and count, also past either end', async () => {
+      await store.create(buildProduct(), TEST_CONTEXT);
+      const newest = await store.listPage({ limit: 2 });
+      assert.deepEqual(await store.listPageWithTotal({ limit: 2 }), [newest, await store.count()]);
+      const older = { limit: 2, olderThan: newest.items.at(-1)!.seq };
+      assert.deepEqual(await store.listPageWithTotal(older), [await store.listPage(older), await store.count()]);
+      for (const beyond of [{ limit: 2, olderThan: 1 }, { limit: 2, newerThan: newest.items[0]!.seq }]) {
+        const [page, total] = await store.listPageWithTotal(beyond);
+        assert.deepEqual([page.items, total], [[], await store.count()]);
+      }
+    });
+
     /** Every product, walking the export's keyset batches `size` at a time. */
     async function exportAll(size: number): Promise<StoredProduct[]> {
       const all: StoredProduct[] = [];

@@ -57,6 +57,10 @@ export class MemoryProductStore implements ProductStore {
     return Math.min(this.#matching(search).length, atMost);
   }
 
+  async listPageWithTotal(query: Omit<PageQuery, 'search'>): Promise<[ProductPage, number]> {
+    return [await this.listPage(query), await this.count()];
+  }
+
   async get(productId: string): Promise<StoredProduct | undefined> {
     const held = this.#byId.get(productId);
     return held && !inTrash(held) ? held : undefined;

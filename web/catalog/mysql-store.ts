@@ -47,6 +47,30 @@ const EXPORT_BATCH = `SELECT ${COLUMNS} FROM products WHERE id > ? AND ${LIVE} O
 /** IDs are case-sensitive (utf8mb4_bin), but a search ignores case in both columns alike. */
 const SEARCH = '(product_id COLLATE utf8mb4_unicode_ci LIKE ? OR product_name LIKE ?)';
 
+/** Every product in the catalog, from the kept count (migration 003). */
+const TOTAL = 'SELECT COALESCE(SUM(n), 0) AS n FROM product_counts';
+
+/** A keyset page (newest first, or oldest first after `newerThan`), one row more than the limit to tell whether more follow. */
+function listStatement(query: PageQuery, extraColumns = ''): { sql: string; params: string[] } {
+  const where = [LIVE];
+  const params: string[] = [];
+  if (query.search) {
+    where.push(SEARCH);
+    params.push(...searchParams(query.search));
+  }
+  const newerFirst = query.newerThan === undefined;
+  if (query.newerThan !== undefined) {
+    where.push('id > ?');
+    params.push(String(query.newerThan));
+  } else if (query.olderThan !== undefined) {
+    where.push('id < ?');
+    params.push(String(query.olderThan));
+  }
+  const sql = `SELECT ${COLUMNS}${extraColumns} FROM products WHERE ${where.join(' AND ')} ORDER BY id ${newerFirst ? 'DESC' : 'ASC'} LIMIT ?`;
+  // LIMIT takes an integer; mysql2 sends JS numbers as DOUBLE, so pass it as a string.
+  return { sql, params: [...params, String(query.limit + 1)] };
+}
+
 /** Thrown inside an import's transaction to roll it back, carrying the answer out. */
 class RollBack<T> extends Error {
   constructor(readonly value: T) {
@@ -96,29 +120,27 @@ export class MysqlProductStore implements ProductStore {
   constructor(private readonly db: MysqlRunner) {}
 
   async listPage(query: PageQuery): Promise<ProductPage> {
-    const where = [LIVE];
-    const params: string[] = [];
-    if (query.search) {
-      where.push(SEARCH);
-      params.push(...searchParams(query.search));
-    }
-    const newerFirst = query.newerThan === undefined;
-    if (query.newerThan !== undefined) {
-      where.push('id > ?');
-      params.push(String(query.newerThan));
-    } else if (query.olderThan !== undefined) {
-      where.push('id < ?');
-      params.push(String(query.olderThan));
-    }
-    const sql = `SELECT ${COLUMNS} FROM products WHERE ${where.join(' AND ')} ORDER BY id ${newerFirst ? 'DESC' : 'ASC'} LIMIT ?`;
-    // LIMIT takes an integer; mysql2 sends JS numbers as DOUBLE, so pass it as a string.
-    const rows = await this.db.query<ProductRow[]>(sql, [...params, String(query.limit + 1)]);
+    const { sql, params } = listStatement(query);
+    const rows = await this.db.query<ProductRow[]>(sql, params);
     return toPage(query, rows.map(toProduct));
+  }
+
+  /**
+   * One statement instead of a page and a count side by side: the count rides along on every
+   * row (MariaDB evaluates the uncorrelated subquery once), so the page costs one round trip, and
+   * list and count come from one snapshot.
+   */
+  async listPageWithTotal(query: Omit<PageQuery, 'search'>): Promise<[ProductPage, number]> {
+    const { sql, params } = listStatement(query, `, (${TOTAL}) AS total`);
+    const rows = await this.db.query<(ProductRow & { total: unknown })[]>(sql, params);
+    // A page past either end has no row to carry the count.
+    const total = rows[0] ? Number(rows[0].total) : await this.count();
+    return [toPage(query, rows.map(toProduct)), total];
   }
 
   async count(search?: string, atMost?: number): Promise<number> {
     const [row] = !search
-      ? await this.db.query<Row[]>('SELECT COALESCE(SUM(n), 0) AS n FROM product_counts')
+      ? await this.db.query<Row[]>(TOTAL)
       : atMost === undefined
         ? await this.db.query<Row[]>(`SELECT COUNT(*) AS n FROM products WHERE ${LIVE} AND ${SEARCH}`, searchParams(search))
         : // The scan stops at the atMost-th match instead of reading every row.

@@ -79,7 +79,7 @@ export function catalogPagesRouter(
         const query = { limit: PAGE_SIZE, olderThan: place.olderThan, newerThan: place.newerThan, search: place.search };
         [page, total, exact] = place.search
           ? await Promise.all([...(await searchPage(store, query, place.search)), store.get(place.search)] as const)
-          : [...(await Promise.all([store.listPage(query), store.count()])), undefined];
+          : [...(await store.listPageWithTotal(query)), undefined];
       }
     } catch (error) {
       if (!(error instanceof StoreUnavailableError)) throw error;

@@ -66,6 +66,8 @@ export interface ProductStore {
   listPage(query: PageQuery): Promise<ProductPage>;
   /** Products whose ID or name contains the text (all when absent), counting no further than `atMost`. */
   count(search?: string, atMost?: number): Promise<number>;
+  /** A page (without search) and the count of every product in the catalog, read together: the list page's one read. */
+  listPageWithTotal(query: Omit<PageQuery, 'search'>): Promise<[ProductPage, number]>;
   /** The product in the catalog with this ID; undefined when there is none or it is in the trash. */
   get(productId: string): Promise<StoredProduct | undefined>;
   /** @throws DuplicateProductIdError when the ID is taken, in the catalog or in the trash. */

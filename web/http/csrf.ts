@@ -9,10 +9,20 @@ const TOKEN_COOKIE = 'pc_csrf';
 export const CSRF_FIELD = '_csrf';
 
 export interface Csrf {
-  /** Issues the client cookie when missing and offers `res.locals.csrfToken()`; runs after session authentication. */
+  /** Offers `res.locals.csrfToken()`, which issues the client cookie when missing; runs after session authentication. */
   readonly identifyClient: RequestHandler;
   readonly protect: RequestHandler;
   token(req: Request, res: Response): string;
+}
+
+/** Gives a browser without a client id one (before its first form token), so tokens made before sign-in are bound to it. */
+function identified(req: Request, res: Response): Response {
+  if (!req.cookies[CLIENT_COOKIE]) {
+    const id = randomBytes(18).toString('base64url');
+    res.cookie(CLIENT_COOKIE, id, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/' });
+    req.cookies[CLIENT_COOKIE] = id;
+  }
+  return res;
 }
 
 /**
@@ -33,17 +43,14 @@ export function createCsrf(secret: string): Csrf {
   const token = (req: Request, res: Response) => generateCsrfToken(req, res, { cookieOptions: { secure: req.secure } });
   return {
     identifyClient(req, res, next) {
-      if (!req.cookies[CLIENT_COOKIE]) {
-        const id = randomBytes(18).toString('base64url');
-        res.cookie(CLIENT_COOKIE, id, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/' });
-        req.cookies[CLIENT_COOKIE] = id;
-      }
       let made: string | undefined;
-      // Made on first use, while the page renders (before the response is sent), once per page.
-      res.locals.csrfToken = () => (made ??= token(req, res));
+      // Made on first use, while the page renders (before the response is sent), once per page:
+      // every form of a page carries the same token. A page without a form (the list, to a
+      // visitor) makes none, and needs no client id either.
+      res.locals.csrfToken = () => (made ??= token(req, identified(req, res)));
       next();
     },
     protect: doubleCsrfProtection,
-    token,
+    token: (req, res) => token(req, identified(req, res)),
   };
 }

@@ -36,6 +36,9 @@ export function poolOptions(config: MysqlConfig): PoolOptions {
     enableKeepAlive: true,
     charset: 'utf8mb4_unicode_ci',
     timezone: 'Z',
+    // No stack trace captured for every statement (about 3 % of a page's CPU): an error keeps its
+    // code and message, and the deadline and store errors say which call failed.
+    trace: false,
   };
 }
 

@@ -34,11 +34,22 @@ const csrfOf = (html: string): string => {
   return match[1]!;
 };
 
-export async function mintToken(
-  baseUrl: string,
-  credentials: { username: string; password: string },
-  token: { name: string; role?: string; expiresInDays?: number },
-): Promise<MintedToken> {
+const form = (fields: Record<string, string>) => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  body: new URLSearchParams(fields).toString(),
+});
+
+/** A browser's session on the app: its cookies after signing in through /login. */
+export interface BrowserSession {
+  /** A request with the session's cookies; Set-Cookie answers update them. */
+  request(path: string, init?: RequestInit): Promise<Response>;
+  /** The Cookie header a browser would send now. */
+  cookieHeader(): string;
+}
+
+/** Signs in through the /login form as a browser would (its form token, its cookies). */
+export async function signInSession(baseUrl: string, credentials: { username: string; password: string }): Promise<BrowserSession> {
   const jar = new CookieJar();
   const request = async (path: string, init: RequestInit = {}) => {
     const res = await fetch(new URL(path, baseUrl), {
@@ -49,15 +60,18 @@ export async function mintToken(
     jar.take(res);
     return res;
   };
-  const form = (fields: Record<string, string>) => ({
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(fields).toString(),
-  });
-
   const login = await request('/login');
   const signedIn = await request('/login', form({ _csrf: csrfOf(await login.text()), username: credentials.username, password: credentials.password, next: '/account' }));
   if (signedIn.status !== 303) throw new Error(`sign-in as ${credentials.username} failed: HTTP ${signedIn.status}`);
+  return { request, cookieHeader: () => jar.header() };
+}
+
+export async function mintToken(
+  baseUrl: string,
+  credentials: { username: string; password: string },
+  token: { name: string; role?: string; expiresInDays?: number },
+): Promise<MintedToken> {
+  const { request } = await signInSession(baseUrl, credentials);
   const account = await request('/account');
   if (account.status !== 200) throw new Error(`the account page answered HTTP ${account.status}`);
   const created = await request(

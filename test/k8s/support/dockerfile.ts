@@ -34,6 +34,16 @@ export function runtimeCommand(): string[] {
   return JSON.parse(cmd.getArgumentsContent()!) as string[];
 }
 
+/** The environment the final stage's ENV instructions set, e.g. { NODE_ENV: 'production' }. */
+export function runtimeEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const word of instructionsOf(dockerfileStages().at(-1)!, 'ENV').flatMap(wordsOf)) {
+    const [name, ...value] = word.split('=');
+    env[name!] = value.join('=');
+  }
+  return env;
+}
+
 /** The Node.js version the image runs, from the final stage's `FROM node:<version>-<debian>-slim`. */
 export function nodeVersion(): string {
   const tag = dockerfileStages().at(-1)!.from.getImageTag() ?? '';
