@@ -19,30 +19,45 @@ function render(file: string, locals: Record<string, unknown>, cache: boolean): 
 }
 
 /** The list page's locals, as page-routes.ts passes them, with markup in every text to escape. */
-const listLocals = (signedIn: boolean) => ({
-  settings: { views: VIEWS },
-  storage: 'mysql',
-  csrfToken: () => 'token"<>',
-  principal: signedIn ? { username: 'ed<i>', role: 'admin' } : undefined,
-  unavailable: false,
-  products: Array.from({ length: 3 }, (_, i) => ({ productId: `id-${i}&"'`, productName: `<b>Honey</b> & ${i}`, createdAt: new Date(Date.UTC(2026, 0, i + 1)), seq: i })),
-  total: 3,
-  search: 'q"<',
-  newerHref: '/?after=x',
-  olderHref: '/?before=y',
-  form: { values: { product_id: '<x', product_name: '' }, errors: { product_id: 'bad <id>' } },
-  notice: 'Added <x>',
-  canChange: signedIn,
-  isAdmin: signedIn,
-  signInHref: '/login?next=%2F',
-  limits: { idMax: 64, nameMax: 200, searchMax: 100 },
-});
+const listLocals = (signedIn: boolean) => {
+  const products = Array.from({ length: 3 }, (_, i) => ({
+    productId: `id-${i}&"'`,
+    productName: `<b>Honey</b> & ${i}`,
+    createdAt: new Date(Date.UTC(2026, 0, i + 1)),
+    updatedAt: new Date(Date.UTC(2026, 0, i + 2)),
+    version: i + 1,
+    seq: i,
+  }));
+  return {
+    settings: { views: VIEWS },
+    storage: 'mysql',
+    csrfToken: () => 'token"<>',
+    principal: signedIn ? { username: 'ed<i>', role: 'admin' } : undefined,
+    unavailable: false,
+    rows: products.map((product, i) => ({ product, exact: i === 0 })),
+    total: '3',
+    range: { first: '1', last: '3' },
+    search: 'q"<',
+    beyondFirstPage: false,
+    newerHref: '/?after=x',
+    olderHref: '/?before=y',
+    here: '/?q=q%22%3C',
+    form: { values: { product_id: '<x', product_name: '' }, errors: { product_id: 'bad <id>' } },
+    notice: { text: 'Moved “<x>” (id-0&) to the trash.', name: '<x>', undo: 'id-0&"' },
+    canChange: signedIn,
+    isAdmin: signedIn,
+    signInHref: '/login?next=%2F',
+    limits: { idMax: 64, nameMax: 200, searchMax: 100 },
+  };
+};
 
 describe('the view engine', () => {
   for (const signedIn of [false, true]) {
     it(`when the list page renders ${signedIn ? 'signed in' : 'anonymously'}, cached or not, then its HTML is exactly what EJS itself renders`, async () => {
       const file = path.join(VIEWS, 'index.ejs');
       const expected = await ejs.renderFile(file, listLocals(signedIn));
+      assert.match(expected, /Exact ID match/, 'the locals reach the marked exact match');
+      if (signedIn) assert.match(expected, /Undo/, 'and the notice with its Undo');
       assert.equal(await render(file, listLocals(signedIn), true), expected);
       assert.equal(await render(file, listLocals(signedIn), false), expected);
     });
