@@ -95,6 +95,15 @@ const productNameInput = {
   pattern: PRODUCT_NAME_SCHEMA_PATTERN,
   description: `${NAME_RULES_IN_WORDS} maxLength counts the name after trimming.`,
 };
+
+/** What a PUT or PATCH body may repeat from the GET it was made from: the ID (unchanged) and the read-only fields. */
+const echoedProductFields = {
+  productId: { type: 'string', description: 'Optional; must equal the ID in the path' },
+  productName: productNameInput,
+  createdAt: { description: 'Ignored' },
+  updatedAt: { description: 'Ignored' },
+};
+
 /** What the server returns: products adopted from the tutorial's table may predate today's rules. */
 const productProperties = {
   productId: { type: 'string', minLength: 1, maxLength: PRODUCT_ID_MAX, description: `Unique. New IDs: ${ID_RULES}` },
@@ -562,10 +571,7 @@ export const openApiDocument = {
         additionalProperties: false,
         description: 'The product as GET returned it, with a new name; createdAt, updatedAt and version are ignored',
         properties: {
-          productId: { type: 'string', description: 'Optional; must equal the ID in the path' },
-          productName: productNameInput,
-          createdAt: { description: 'Ignored' },
-          updatedAt: { description: 'Ignored' },
+          ...echoedProductFields,
           version: { description: 'Ignored; send If-Match to make the change conditional' },
         },
       },
@@ -574,10 +580,7 @@ export const openApiDocument = {
         additionalProperties: false,
         description: 'RFC 7396 merge patch: only productName may change and cannot be removed (null); an empty patch changes nothing',
         properties: {
-          productId: { type: 'string', description: 'Optional; must equal the ID in the path' },
-          productName: productNameInput,
-          createdAt: { description: 'Ignored' },
-          updatedAt: { description: 'Ignored' },
+          ...echoedProductFields,
           version: { description: 'Ignored' },
         },
       },
