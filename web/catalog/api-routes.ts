@@ -8,7 +8,7 @@ import { versionMismatch } from '../http/error-handler.js';
 import { changeContext } from '../http/locals.js';
 import { caseSensitiveRouter } from '../http/routing.js';
 import { LIST_LIMIT, SEARCH_COUNT_CAP } from '../limits.js';
-import type { Product, ProductPage, ProductStore, StoredProduct, TrashedProduct } from './product-store.js';
+import type { PageQuery, Product, ProductPage, ProductStore, StoredProduct, TrashedProduct } from './product-store.js';
 import { checkNewProduct, checkProductIdInPath, checkProductName, checkSearch } from './validation.js';
 
 /** Fields of a product that the server sets; PUT and PATCH ignore them when a client sends them back. */
@@ -106,14 +106,20 @@ function pageLinks<T extends StoredProduct>(req: Request, res: Response, page: P
 }
 
 /**
- * The total a list reports: exact for the whole catalog (a kept count) and for a search up to
- * SEARCH_COUNT_CAP matches; beyond the cap counting would read every row, so it is null.
+ * A page of the list and the total it reports: exact for the whole catalog (a kept count, read in
+ * the page's own statement) and for a search up to SEARCH_COUNT_CAP matches; beyond the cap
+ * counting would read every row, so it is null.
  */
-async function listTotal(store: ProductStore, page: ProductPage, search: string | undefined, firstPage: boolean) {
-  if (firstPage && !page.hasOlder) return { total: page.items.length, totalCapped: false };
-  if (!search) return { total: await store.count(), totalCapped: false };
-  const n = await store.count(search, SEARCH_COUNT_CAP + 1);
-  return n > SEARCH_COUNT_CAP ? { total: null, totalCapped: true } : { total: n, totalCapped: false };
+async function pageWithTotal(store: ProductStore, query: PageQuery): Promise<[ProductPage, { total: number | null; totalCapped: boolean }]> {
+  if (!query.search) {
+    const [page, total] = await store.listPageWithTotal(query);
+    return [page, { total, totalCapped: false }];
+  }
+  const page = await store.listPage(query);
+  const onePage = query.olderThan === undefined && query.newerThan === undefined && !page.hasOlder;
+  if (onePage) return [page, { total: page.items.length, totalCapped: false }];
+  const n = await store.count(query.search, SEARCH_COUNT_CAP + 1);
+  return [page, n > SEARCH_COUNT_CAP ? { total: null, totalCapped: true } : { total: n, totalCapped: false }];
 }
 
 /**
@@ -144,10 +150,8 @@ export function catalogApiRouter(store: ProductStore, writeLimit: RequestHandler
   }
 
   router.get('/api/products', async (req, res) => {
-    const query = listQuery(req.query);
-    const page = await store.listPage(query);
+    const [page, total] = await pageWithTotal(store, listQuery(req.query));
     const links = pageLinks(req, res, page, (p) => encodeCursor(p.seq));
-    const total = await listTotal(store, page, query.search, !('olderThan' in query) && !('newerThan' in query));
     res.json({ items: page.items.map(toJson), ...links, ...total });
   });
 
