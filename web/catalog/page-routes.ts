@@ -77,9 +77,12 @@ export function catalogPagesRouter(
     try {
       if (place) {
         const query = { limit: PAGE_SIZE, olderThan: place.olderThan, newerThan: place.newerThan, search: place.search };
-        [page, total, exact] = place.search
-          ? await Promise.all([...(await searchPage(store, query, place.search)), store.get(place.search)] as const)
-          : [...(await store.listPageWithTotal(query)), undefined];
+        if (place.search) {
+          // The exact ID lookup runs beside the search, not after it.
+          [[page, total], exact] = await Promise.all([searchPage(store, query, place.search), store.get(place.search)]);
+        } else {
+          [page, total] = await store.listPageWithTotal(query);
+        }
       }
     } catch (error) {
       if (!(error instanceof StoreUnavailableError)) throw error;
