@@ -70,6 +70,12 @@ describe('loadConfig', () => {
     assert.match(problemsOf({ IMPORT_MAX_BYTES: '10' }), /IMPORT_MAX_BYTES must be at least 1024/);
   });
 
+  it('when TRASH_RETENTION_DAYS is unset, then products stay 30 days in the trash; a value is read, and a wrong one is named', () => {
+    assert.equal(loadConfig({}).trashRetentionDays, 30);
+    assert.equal(loadConfig({ TRASH_RETENTION_DAYS: '7' }).trashRetentionDays, 7);
+    assert.match(problemsOf({ TRASH_RETENTION_DAYS: '0' }), /TRASH_RETENTION_DAYS/);
+  });
+
   it('when MYSQL_HOST is set without a user, then MYSQL_USER is named', () => {
     assert.match(problemsOf({ MYSQL_HOST: 'db' }), /MYSQL_USER is required when MYSQL_HOST is set/);
   });
